@@ -1,0 +1,246 @@
+//! The spanned syntax tree of a classic rule: what the user wrote, reduced only where the
+//! canonical form (D15) says two spellings mean the same (aliases, redundant parentheses).
+//!
+//! `Display` prints the canonical text; `parse(print(ast)) == ast` holds ignoring spans
+//! ([`Expr::same_as`]).
+
+mod print;
+mod qualifier;
+pub(crate) mod value;
+
+pub use qualifier::{Qualifier, Side, ValueType};
+pub(crate) use qualifier::SPELLINGS;
+pub use value::{CivilTime, DateKind, DateLit, IpValue, TimeZone, Value, Weekday};
+
+use std::fmt;
+
+/// A byte range `[start, end)` into the rule text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end`.
+    pub const fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// A rule or sub-rule with its span.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Expr {
+    /// What the node is.
+    pub kind: ExprKind,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The node kinds. `And`/`Or` are n-ary and flattened on the left (`a && b && c` is one `And` of
+/// three), so a long chain is a wide node, not a deep one: printing, dropping and evaluating stay
+/// within the D16 nesting limit. A parenthesised right operand of the same operator stays nested
+/// (`a && (b && c)`), as D15 prints it.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum ExprKind {
+    /// `a || b || ...` (at least two operands).
+    Or(Vec<Expr>),
+    /// `a && b && ...` (at least two operands).
+    And(Vec<Expr>),
+    /// `!a`
+    Not(Box<Expr>),
+    /// `QUALIFIER [header] OP [value] [options]`
+    Simple(Simple),
+    /// A named-expression reference (D12), in the case it was written.
+    Name(String),
+    /// Client-security (EPA) or `FS.*` text kept verbatim (D13).
+    Opaque(Opaque),
+}
+
+/// A simple expression: one qualifier tested by one operator.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Simple {
+    /// The qualifier.
+    pub qualifier: Qualifier,
+    /// The header name for `HEADER` qualifiers, as written (D2: compared case-insensitively).
+    pub header: Option<String>,
+    /// The operator; `None` only for a bare qualifier parsed in value mode.
+    pub op: Option<Operator>,
+    /// The operand of a binary operator.
+    pub value: Option<Value>,
+    /// `-length`, `-offset`, `-netmask` (D5).
+    pub options: Options,
+}
+
+/// The options of a simple expression (D5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Options {
+    /// `-length L`
+    pub length: Option<u64>,
+    /// `-offset O`
+    pub offset: Option<u64>,
+    /// `-netmask M`
+    pub netmask: Option<std::net::IpAddr>,
+}
+
+impl Options {
+    /// Whether no option is set.
+    pub fn is_empty(&self) -> bool {
+        self.length.is_none() && self.offset.is_none() && self.netmask.is_none()
+    }
+}
+
+/// Opaque client-security or `FS.*` text (D13).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Opaque {
+    /// Which family.
+    pub family: OpaqueFamily,
+    /// The text as written (trimmed); the context answers for this exact text.
+    pub text: String,
+}
+
+/// The opaque families.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum OpaqueFamily {
+    /// `CLIENT.APPLICATION(...)`, `CLIENT.FILE(...)`, ... evaluated by the endpoint scan.
+    ClientSecurity,
+    /// `FS.COMMAND`, `FS.PATH`, ...
+    FileSystem,
+}
+
+/// The comparison operators. 6.0 aliases (`EQ`, `NEQ`, `GT`, `EXIST`) map to these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Operator {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `>`
+    Gt,
+    /// `<`
+    Lt,
+    /// `>=`
+    Ge,
+    /// `<=`
+    Le,
+    /// `CONTAINS`
+    Contains,
+    /// `NOTCONTAINS`
+    NotContains,
+    /// `CONTENTS` (unary)
+    Contents,
+    /// `EXISTS` (unary)
+    Exists,
+    /// `NOTEXISTS` (unary)
+    NotExists,
+    /// `BETWEEN`
+    Between,
+}
+
+impl Operator {
+    /// Whether the operator takes no operand.
+    pub fn is_unary(self) -> bool {
+        matches!(self, Operator::Contents | Operator::Exists | Operator::NotExists)
+    }
+
+    /// The canonical spelling (D15).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operator::Eq => "==",
+            Operator::Ne => "!=",
+            Operator::Gt => ">",
+            Operator::Lt => "<",
+            Operator::Ge => ">=",
+            Operator::Le => "<=",
+            Operator::Contains => "CONTAINS",
+            Operator::NotContains => "NOTCONTAINS",
+            Operator::Contents => "CONTENTS",
+            Operator::Exists => "EXISTS",
+            Operator::NotExists => "NOTEXISTS",
+            Operator::Between => "BETWEEN",
+        }
+    }
+
+    /// Whether it is a word operator (needs blanks around it, D3).
+    pub fn is_word(self) -> bool {
+        self.as_str().as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+    }
+}
+
+impl fmt::Display for Operator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Expr {
+    /// A node.
+    pub fn new(kind: ExprKind, span: Span) -> Expr {
+        Expr { kind, span }
+    }
+
+    /// Structural equality ignoring spans (the D15 round-trip relation).
+    pub fn same_as(&self, other: &Expr) -> bool {
+        match (&self.kind, &other.kind) {
+            (ExprKind::Or(a), ExprKind::Or(b)) | (ExprKind::And(a), ExprKind::And(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y))
+            }
+            (ExprKind::Not(a), ExprKind::Not(b)) => a.same_as(b),
+            (a, b) => a == b,
+        }
+    }
+
+    /// Calls `f` on every node, parents before children.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        f(self);
+        match &self.kind {
+            ExprKind::Or(items) | ExprKind::And(items) => {
+                for item in items {
+                    item.walk(f);
+                }
+            }
+            ExprKind::Not(inner) => inner.walk(f),
+            ExprKind::Simple(_) | ExprKind::Name(_) | ExprKind::Opaque(_) => {}
+        }
+    }
+
+    /// The named-expression references in the rule, in order of appearance.
+    pub fn names(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.walk(&mut |e| {
+            if let ExprKind::Name(n) = &e.kind {
+                out.push(n.as_str());
+            }
+        });
+        out
+    }
+
+    /// Builds `a && b` / `a || b`, flattening a left operand of the same operator so the tree
+    /// stays in its canonical shape.
+    pub fn binary(and: bool, left: Expr, right: Expr) -> Expr {
+        let span = left.span.to(right.span);
+        let mut items = match (and, left.kind) {
+            (true, ExprKind::And(items)) | (false, ExprKind::Or(items)) => items,
+            (_, kind) => vec![Expr::new(kind, left.span)],
+        };
+        items.push(right);
+        let kind = if and { ExprKind::And(items) } else { ExprKind::Or(items) };
+        Expr::new(kind, span)
+    }
+}
