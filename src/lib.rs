@@ -18,4 +18,19 @@ pub mod sim;
 pub mod syntax;
 
 pub use ast::{Expr, Span};
+pub use compile::{CompileError, CompileOptions, HeaderInstance, NamedExpressions, Program};
 pub use error::line_column;
+pub use eval::{Context, RequestView, Verdict};
+pub use syntax::ParseError;
+
+/// Any error from parsing or compiling a rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The rule text does not parse.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The rule parses but does not compile (unknown name, cycle...).
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+}

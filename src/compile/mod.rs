@@ -1,1 +1,580 @@
-//! (module under construction)
+//! Compiles a parsed rule into an immutable, `Send + Sync` [`Program`]: named expressions are
+//! resolved transitively (D12), header names interned into slots, literals prebuilt into
+//! matchers, and URL patterns lowered by the wildcard table.
+
+pub(crate) mod ir;
+pub(crate) mod matchers;
+mod names;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::net::IpAddr;
+
+use thiserror::Error;
+
+pub use names::{NamedExpressions, UNVERIFIED_BUILTINS};
+
+use crate::ast::{
+    DateLit, Expr, ExprKind, Operator, OpaqueFamily, Qualifier, Side, Simple, Span,
+    TimeZone, Value,
+};
+use crate::eval::{ContextInput, HeaderKey};
+use ir::{CertText, ClockUnit, Leaf, NetField, Node, NodeKind, TlsNumber, order_key};
+use matchers::{ContainsCi, IpTest, NumTest, TextOp, TextTest, UrlPattern, Window, prefix_mask};
+
+/// Which instance of a repeated header a rule tests (D6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum HeaderInstance {
+    /// The last instance (D6 default, NetScaler 6.0 manual).
+    #[default]
+    Last,
+    /// The first instance.
+    First,
+    /// Any instance: positive operators need one instance to match; negative ones need none to
+    /// match their positive form (the advanced `.CONTAINS(..).NOT` reading).
+    Any,
+}
+
+/// Compile settings.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct CompileOptions {
+    /// D6 option `header_instance`.
+    pub header_instance: HeaderInstance,
+    /// D12 option `unverified_builtins`: predefine the probable definitions of section 10.2.
+    pub unverified_builtins: bool,
+}
+
+/// What went wrong while compiling.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum CompileErrorKind {
+    /// A named expression that nobody defined (D12).
+    #[error("unknown named expression `{name}`{hint}")]
+    UnknownName {
+        /// The name as written.
+        name: String,
+        /// Extra advice (for example, an unverified built-in).
+        hint: String,
+    },
+    /// Named expressions that refer to each other (D12).
+    #[error("named expressions form a cycle: {path}")]
+    Cycle {
+        /// `a -> b -> a`
+        path: String,
+    },
+    /// A bare qualifier (value expression) where a boolean rule is needed.
+    #[error("`{0}` is a value expression, not a boolean rule: add an operator such as EXISTS or ==")]
+    ValueExpression(String),
+    /// An operator, value or option that does not fit the qualifier (hand-built ASTs).
+    #[error("{0}")]
+    Unsupported(String),
+    /// The rule, with named expressions inlined, is too large.
+    #[error("the rule expands to more than {0} nodes once named expressions are inlined")]
+    TooLarge(usize),
+    /// A definition of a named expression did not parse.
+    #[error("named expression `{name}` does not parse: {message}")]
+    BadDefinition {
+        /// The name.
+        name: String,
+        /// The parse error, rendered.
+        message: String,
+    },
+}
+
+/// A compile error: a kind, the span it points at, and the text that span is in (the rule, or the
+/// definition of the named expression where it happened).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    kind: CompileErrorKind,
+    span: Span,
+    source_text: String,
+    definition: Option<String>,
+}
+
+impl CompileError {
+    /// The kind.
+    pub fn kind(&self) -> &CompileErrorKind {
+        &self.kind
+    }
+    /// The span in [`source_text`](Self::source_text).
+    pub fn span(&self) -> Span {
+        self.span
+    }
+    /// The text the span points into.
+    pub fn source_text(&self) -> &str {
+        &self.source_text
+    }
+    /// The named expression whose definition holds the error, if not the rule itself.
+    pub fn definition(&self) -> Option<&str> {
+        self.definition.as_deref()
+    }
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message: &dyn fmt::Display = &self.kind;
+        match &self.definition {
+            Some(name) => {
+                let within = format!("{message} (in the definition of `{name}`)");
+                crate::error::write_caret(f, &self.source_text, self.span, &within)
+            }
+            None => crate::error::write_caret(f, &self.source_text, self.span, message),
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+const MAX_NODES: usize = 1_000_000;
+
+/// A compiled rule. Immutable, `Send + Sync`, cheap to share behind an `Arc`.
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub(crate) root: Node,
+    pub(crate) headers: Box<[HeaderKey]>,
+    pub(crate) labels: Box<[String]>,
+    pub(crate) inputs: BTreeSet<ContextInput>,
+    pub(crate) header_instance: HeaderInstance,
+    text: String,
+}
+
+impl Program {
+    /// Compiles a parsed rule. `source` is the text it was parsed from (for error carets);
+    /// `names` supplies user named expressions (D12).
+    pub fn compile(
+        expr: &Expr,
+        source: &str,
+        names: &NamedExpressions,
+        options: &CompileOptions,
+    ) -> Result<Program, CompileError> {
+        let mut compiler = Compiler {
+            names,
+            options,
+            headers: Vec::new(),
+            labels: Vec::new(),
+            inputs: BTreeSet::new(),
+            stack: Vec::new(),
+            nodes: 0,
+        };
+        let root = compiler.lower(expr, source, None)?;
+        Ok(Program {
+            root,
+            headers: compiler.headers.into_boxed_slice(),
+            labels: compiler.labels.into_boxed_slice(),
+            inputs: compiler.inputs,
+            header_instance: options.header_instance,
+            text: expr.to_string(),
+        })
+    }
+
+    /// Parses and compiles rule text with default parse options.
+    pub fn from_rule(
+        text: &str,
+        names: &NamedExpressions,
+        options: &CompileOptions,
+    ) -> Result<Program, crate::Error> {
+        let expr = crate::syntax::parse(text)?;
+        Ok(Program::compile(&expr, text, names, options)?)
+    }
+
+    /// The canonical text of the rule (D15).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The request headers the rule reads, lower-case, each once.
+    pub fn headers(&self) -> impl Iterator<Item = &str> {
+        self.headers.iter().map(HeaderKey::as_str)
+    }
+
+    /// The context inputs the rule may need (D13); a request evaluated without them can be UNKNOWN.
+    pub fn context_inputs(&self) -> &BTreeSet<ContextInput> {
+        &self.inputs
+    }
+}
+
+struct Compiler<'a> {
+    names: &'a NamedExpressions,
+    options: &'a CompileOptions,
+    headers: Vec<HeaderKey>,
+    labels: Vec<String>,
+    inputs: BTreeSet<ContextInput>,
+    /// Names being expanded, for cycle detection.
+    stack: Vec<String>,
+    nodes: usize,
+}
+
+type Origin<'a> = Option<&'a str>;
+
+impl Compiler<'_> {
+    fn error(&self, kind: CompileErrorKind, span: Span, source: &str, origin: Origin<'_>) -> CompileError {
+        CompileError {
+            kind,
+            span,
+            source_text: source.to_owned(),
+            definition: origin.map(str::to_owned),
+        }
+    }
+
+    fn label(&mut self, text: String) -> u32 {
+        let index = u32::try_from(self.labels.len()).unwrap_or(u32::MAX);
+        self.labels.push(text);
+        index
+    }
+
+    fn node(&mut self, label: String, kind: NodeKind) -> Node {
+        let label = self.label(label);
+        Node { label, kind }
+    }
+
+    fn lower(&mut self, expr: &Expr, source: &str, origin: Origin<'_>) -> Result<Node, CompileError> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(self.error(CompileErrorKind::TooLarge(MAX_NODES), expr.span, source, origin));
+        }
+        let kind = match &expr.kind {
+            ExprKind::Or(items) | ExprKind::And(items) => {
+                let lowered = items
+                    .iter()
+                    .map(|item| self.lower(item, source, origin))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into_boxed_slice();
+                if matches!(expr.kind, ExprKind::Or(_)) {
+                    NodeKind::Or(lowered)
+                } else {
+                    NodeKind::And(lowered)
+                }
+            }
+            ExprKind::Not(inner) => NodeKind::Not(Box::new(self.lower(inner, source, origin)?)),
+            ExprKind::Simple(simple) => {
+                NodeKind::Leaf(self.lower_simple(simple, expr.span, source, origin)?)
+            }
+            ExprKind::Name(name) => return self.lower_name(name, expr.span, source, origin),
+            ExprKind::Opaque(opaque) => {
+                let input = match opaque.family {
+                    OpaqueFamily::ClientSecurity => ContextInput::ClientSecurity,
+                    OpaqueFamily::FileSystem => ContextInput::FileSystem,
+                };
+                self.inputs.insert(input);
+                NodeKind::Leaf(Leaf::Opaque { text: opaque.text.clone().into_boxed_str() })
+            }
+        };
+        Ok(self.node(expr.to_string(), kind))
+    }
+
+    fn lower_name(
+        &mut self,
+        name: &str,
+        span: Span,
+        source: &str,
+        origin: Origin<'_>,
+    ) -> Result<Node, CompileError> {
+        let lower = name.to_ascii_lowercase();
+        match lower.as_str() {
+            "ns_true" => return Ok(self.node(name.to_owned(), NodeKind::Const(true))),
+            "ns_false" => return Ok(self.node(name.to_owned(), NodeKind::Const(false))),
+            _ => {}
+        }
+        if let Some(at) = self.stack.iter().position(|n| n.eq_ignore_ascii_case(name)) {
+            let mut path: Vec<&str> = self.stack.iter().skip(at).map(String::as_str).collect();
+            path.push(name);
+            let kind = CompileErrorKind::Cycle { path: path.join(" -> ") };
+            return Err(self.error(kind, span, source, origin));
+        }
+        let Some(definition) = self.names.lookup(name, self.options.unverified_builtins) else {
+            let hint = names::unknown_name_hint(&lower);
+            let kind = CompileErrorKind::UnknownName { name: name.to_owned(), hint };
+            return Err(self.error(kind, span, source, origin));
+        };
+        let expr = match definition.parsed() {
+            Ok(expr) => expr,
+            Err(message) => {
+                let kind = CompileErrorKind::BadDefinition { name: name.to_owned(), message };
+                return Err(self.error(kind, span, source, origin));
+            }
+        };
+        self.stack.push(definition.name().to_owned());
+        let inner = self.lower(expr, definition.text(), Some(definition.name()));
+        self.stack.pop();
+        let inner = inner?;
+        Ok(self.node(name.to_owned(), NodeKind::Named(Box::new(inner))))
+    }
+
+    fn header_slot(&mut self, name: &str) -> Result<u16, String> {
+        let key = HeaderKey::new(name);
+        let index = match self.headers.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                self.headers.push(key);
+                self.headers.len() - 1
+            }
+        };
+        u16::try_from(index).map_err(|_| "a rule may read at most 65,536 distinct headers".to_owned())
+    }
+
+    fn lower_simple(
+        &mut self,
+        simple: &Simple,
+        span: Span,
+        source: &str,
+        origin: Origin<'_>,
+    ) -> Result<Leaf, CompileError> {
+        let Some(op) = simple.op else {
+            let kind = CompileErrorKind::ValueExpression(simple.to_string());
+            return Err(self.error(kind, span, source, origin));
+        };
+        self.leaf(simple, op).map_err(|message| {
+            self.error(CompileErrorKind::Unsupported(message), span, source, origin)
+        })
+    }
+
+    fn leaf(&mut self, s: &Simple, op: Operator) -> Result<Leaf, String> {
+        let q = s.qualifier;
+        if !q.operators().contains(&op) {
+            return Err(format!("{q} does not accept the operator {op}"));
+        }
+        if let Some(input) = context_input(q) {
+            self.inputs.insert(input);
+        }
+        let net = |response: bool, field| (response, field);
+        Ok(match q {
+            Qualifier::Header(Side::Req) => {
+                let name = s.header.as_deref().ok_or("HEADER needs a header name")?;
+                Leaf::Header { slot: self.header_slot(name)?, test: text_test(s, op, false)? }
+            }
+            Qualifier::Header(Side::Res) => {
+                let name = s.header.as_deref().ok_or("HEADER needs a header name")?;
+                Leaf::ResponseHeader { key: HeaderKey::new(name), test: text_test(s, op, false)? }
+            }
+            Qualifier::Method => Leaf::Method(text_test(s, op, true)?),
+            Qualifier::Url => match (op, &s.value) {
+                (Operator::Eq | Operator::Ne, Some(Value::Text(p))) => Leaf::UrlPattern {
+                    pattern: UrlPattern::new(p.as_bytes()),
+                    negate: op == Operator::Ne,
+                },
+                _ => Leaf::UrlPath(text_test(s, op, false)?),
+            },
+            Qualifier::UrlQuery => Leaf::UrlQuery(text_test(s, op, false)?),
+            Qualifier::Version(Side::Req) => Leaf::Version(text_test(s, op, false)?),
+            Qualifier::Version(Side::Res) => Leaf::ResponseVersion(text_test(s, op, false)?),
+            Qualifier::UrlLen => Leaf::UrlLen(num_test(s, op)?),
+            Qualifier::UrlQueryLen => Leaf::UrlQueryLen(num_test(s, op)?),
+            Qualifier::StatusCode => Leaf::StatusCode(num_test(s, op)?),
+            Qualifier::UrlTokens => {
+                let Some(Value::Tokens(tokens)) = &s.value else {
+                    return Err("URLTOKENS needs a comma-separated character list".into());
+                };
+                let tokens = tokens
+                    .iter()
+                    .map(|c| c.to_string().into_bytes().into_boxed_slice())
+                    .collect();
+                Leaf::UrlTokens { tokens, negate: op == Operator::Ne }
+            }
+            Qualifier::SourceIp(side) => ip_leaf(s, op, net(side == Side::Res, NetField::SourceIp))?,
+            Qualifier::DestIp(side) => ip_leaf(s, op, net(side == Side::Res, NetField::DestIp))?,
+            Qualifier::SourcePort(side) => num_leaf(s, op, side, NetField::SourcePort)?,
+            Qualifier::DestPort(side) => num_leaf(s, op, side, NetField::DestPort)?,
+            Qualifier::Mss(side) => num_leaf(s, op, side, NetField::Mss)?,
+            Qualifier::RxThroughput(side) => num_leaf(s, op, side, NetField::RxThroughput)?,
+            Qualifier::TxThroughput(side) => num_leaf(s, op, side, NetField::TxThroughput)?,
+            Qualifier::RxTxThroughput(side) => num_leaf(s, op, side, NetField::RxTxThroughput)?,
+            Qualifier::VlanId(side) => num_leaf(s, op, side, NetField::Vlan)?,
+            Qualifier::SourceMac(side) => mac_leaf(s, op, side, NetField::SourceMac)?,
+            Qualifier::DestMac(side) => mac_leaf(s, op, side, NetField::DestMac)?,
+            Qualifier::InterfaceId(side) => Leaf::InterfaceId {
+                response: side == Side::Res,
+                test: text_test(s, op, false)?,
+            },
+            Qualifier::Location => {
+                let Some(Value::Text(text)) = &s.value else {
+                    return Err("LOCATION needs a location such as Asia.India.*.*.*.*".into());
+                };
+                let pattern = text.split('.').map(Box::from).collect();
+                Leaf::Location { pattern, negate: op == Operator::Ne }
+            }
+            Qualifier::ClientCert => cert_text(s, op, CertText::Whole)?,
+            Qualifier::CertSubject => cert_text(s, op, CertText::Subject)?,
+            Qualifier::CertIssuer => cert_text(s, op, CertText::Issuer)?,
+            Qualifier::CertSigAlgo => cert_text(s, op, CertText::SigAlgo)?,
+            Qualifier::CertSerialNumber => cert_text(s, op, CertText::Serial)?,
+            Qualifier::CertVersion => Leaf::TlsNumber { field: TlsNumber::CertVersion, test: num_test(s, op)? },
+            Qualifier::CipherBits => Leaf::TlsNumber { field: TlsNumber::CipherBits, test: num_test(s, op)? },
+            Qualifier::SslVersion => Leaf::TlsNumber { field: TlsNumber::SslVersion, test: num_test(s, op)? },
+            Qualifier::CipherType => match &s.value {
+                Some(Value::Text(t)) if t.eq_ignore_ascii_case("export") => {
+                    Leaf::CipherExport { negate: op == Operator::Ne }
+                }
+                _ => return Err("CIPHER.TYPE compares only with Export".into()),
+            },
+            Qualifier::CertValidFrom | Qualifier::CertValidTo => Leaf::CertDate {
+                not_after: q == Qualifier::CertValidTo,
+                test: date_test(s, op, |d| d.time.to_unix())?,
+            },
+            Qualifier::Date => self.clock_leaf(s, op, ClockUnit::Day)?,
+            Qualifier::Time => self.clock_leaf(s, op, ClockUnit::Second)?,
+            Qualifier::DayOfWeek => self.clock_leaf(s, op, ClockUnit::Weekday)?,
+        })
+    }
+
+    fn clock_leaf(&mut self, s: &Simple, op: Operator, unit: ClockUnit) -> Result<Leaf, String> {
+        let local = match &s.value {
+            Some(Value::Date(d)) => d.zone != TimeZone::Gmt,
+            Some(Value::DateRange(a, b)) => a.zone != TimeZone::Gmt || b.zone != TimeZone::Gmt,
+            Some(Value::Weekday(_, zone)) => *zone != TimeZone::Gmt,
+            _ => false,
+        };
+        if local {
+            self.inputs.insert(ContextInput::LocalTimeZone);
+        }
+        let test = match (unit, &s.value) {
+            (ClockUnit::Weekday, Some(Value::Weekday(day, _))) => {
+                numeric(op, u64::from(day.index()), None)?
+            }
+            (ClockUnit::Weekday, Some(Value::Number(n))) => numeric(op, *n, None)?,
+            (ClockUnit::Day, _) => date_test(s, op, |d| d.time.to_unix().div_euclid(86_400))?,
+            (ClockUnit::Second, _) => date_test(s, op, |d| d.time.to_unix())?,
+            (ClockUnit::Weekday, _) => return Err("DAYOFWEEK needs a day such as SUNDAYGMT".into()),
+        };
+        Ok(Leaf::Clock { unit, local, test })
+    }
+}
+
+/// The context input a qualifier reads, if any (D13).
+fn context_input(q: Qualifier) -> Option<ContextInput> {
+    use Qualifier as Q;
+    Some(match q {
+        Q::Method | Q::Url | Q::UrlTokens | Q::UrlLen | Q::UrlQuery | Q::UrlQueryLen => return None,
+        Q::Version(Side::Req) | Q::Header(Side::Req) => return None,
+        Q::Version(Side::Res) | Q::Header(Side::Res) | Q::StatusCode => ContextInput::Response,
+        Q::SourceIp(Side::Res) | Q::DestIp(Side::Res) | Q::SourcePort(Side::Res) => ContextInput::Response,
+        Q::DestPort(Side::Res) | Q::Mss(Side::Res) | Q::SourceMac(Side::Res) => ContextInput::Response,
+        Q::DestMac(Side::Res) | Q::InterfaceId(Side::Res) | Q::VlanId(Side::Res) => ContextInput::Response,
+        Q::RxThroughput(Side::Res) | Q::TxThroughput(Side::Res) => ContextInput::Response,
+        Q::RxTxThroughput(Side::Res) => ContextInput::Response,
+        Q::SourceIp(_) => ContextInput::ClientIp,
+        Q::DestIp(_) => ContextInput::DestIp,
+        Q::SourcePort(_) => ContextInput::ClientPort,
+        Q::DestPort(_) => ContextInput::DestPort,
+        Q::Mss(_) => ContextInput::Mss,
+        Q::SourceMac(_) | Q::DestMac(_) => ContextInput::Mac,
+        Q::InterfaceId(_) | Q::RxThroughput(_) | Q::TxThroughput(_) | Q::RxTxThroughput(_) => {
+            ContextInput::Interface
+        }
+        Q::VlanId(_) => ContextInput::Vlan,
+        Q::Location => ContextInput::Location,
+        Q::ClientCert | Q::CertSubject | Q::CertIssuer | Q::CertSigAlgo | Q::CertSerialNumber => {
+            ContextInput::ClientCert
+        }
+        Q::CertVersion | Q::CertValidFrom | Q::CertValidTo => ContextInput::ClientCert,
+        Q::CipherType | Q::CipherBits | Q::SslVersion => ContextInput::Tls,
+        Q::Date | Q::Time | Q::DayOfWeek => ContextInput::Clock,
+    })
+}
+
+fn window(s: &Simple) -> Result<Window, String> {
+    let to_usize = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+    if (s.options.length.is_some() || s.options.offset.is_some()) && !s.qualifier.takes_window() {
+        return Err(format!("-length and -offset apply only to text qualifiers, not {}", s.qualifier));
+    }
+    Ok(Window {
+        offset: s.options.offset.map_or(0, to_usize),
+        length: s.options.length.map(to_usize),
+    })
+}
+
+fn text_value(s: &Simple) -> Result<&[u8], String> {
+    match &s.value {
+        Some(Value::Text(t)) => Ok(t.as_bytes()),
+        Some(other) => Err(format!("{} compares with text, not {other}", s.qualifier)),
+        None => Err(format!("{} needs a value", s.qualifier)),
+    }
+}
+
+/// A windowed text test; `fold` makes `==`/`!=` case-insensitive (METHOD, D8).
+fn text_test(s: &Simple, op: Operator, fold: bool) -> Result<TextTest, String> {
+    let boxed = |b: &[u8]| b.to_vec().into_boxed_slice();
+    let op = match op {
+        Operator::Exists => TextOp::Exists,
+        Operator::NotExists => TextOp::NotExists,
+        Operator::Contents => TextOp::Contents,
+        Operator::Contains => TextOp::Contains(ContainsCi::new(text_value(s)?)),
+        Operator::NotContains => TextOp::NotContains(ContainsCi::new(text_value(s)?)),
+        Operator::Eq => TextOp::Equals { value: boxed(text_value(s)?), fold },
+        Operator::Ne => TextOp::NotEquals { value: boxed(text_value(s)?), fold },
+        other => return Err(format!("{} does not accept the operator {other}", s.qualifier)),
+    };
+    Ok(TextTest { window: window(s)?, op })
+}
+
+/// A numeric test from a number or range operand (D10).
+fn num_test(s: &Simple, op: Operator) -> Result<NumTest, String> {
+    match &s.value {
+        Some(Value::Number(n)) => numeric(op, *n, None),
+        Some(Value::Range(a, b)) => numeric(op, *a, Some(*b)),
+        Some(other) => Err(format!("{} compares with a number, not {other}", s.qualifier)),
+        None => Err(format!("{} needs a number", s.qualifier)),
+    }
+}
+
+fn numeric(op: Operator, n: u64, upper: Option<u64>) -> Result<NumTest, String> {
+    if let Some(m) = upper {
+        let (lo, hi) = (n.min(m), n.max(m));
+        return match op {
+            Operator::Eq | Operator::Between => Ok(NumTest::In(lo, hi)),
+            Operator::Ne => Ok(NumTest::NotIn(lo, hi)),
+            other => Err(format!("a range is allowed only with ==, != and BETWEEN, not {other}")),
+        };
+    }
+    Ok(match op {
+        Operator::Eq | Operator::Between => NumTest::Eq(n),
+        Operator::Ne => NumTest::Ne(n),
+        Operator::Gt => NumTest::Gt(n),
+        Operator::Lt => NumTest::Lt(n),
+        Operator::Ge => NumTest::Ge(n),
+        Operator::Le => NumTest::Le(n),
+        other => return Err(format!("{other} is not a numeric operator")),
+    })
+}
+
+/// A date comparison: the literal mapped by `key` (days or seconds), order-mapped onto `u64`.
+fn date_test(s: &Simple, op: Operator, key: impl Fn(&DateLit) -> i64) -> Result<NumTest, String> {
+    match &s.value {
+        Some(Value::Date(d)) => numeric(op, order_key(key(d)), None),
+        Some(Value::DateRange(a, b)) => numeric(op, order_key(key(a)), Some(order_key(key(b)))),
+        _ => Err(format!("{} needs a date", s.qualifier)),
+    }
+}
+
+fn num_leaf(s: &Simple, op: Operator, side: Side, field: NetField) -> Result<Leaf, String> {
+    Ok(Leaf::NetNumber { response: side == Side::Res, field, test: num_test(s, op)? })
+}
+
+fn mac_leaf(s: &Simple, op: Operator, side: Side, field: NetField) -> Result<Leaf, String> {
+    let Some(Value::Mac(value)) = &s.value else {
+        return Err(format!("{} compares with a MAC address", s.qualifier));
+    };
+    Ok(Leaf::NetMac { response: side == Side::Res, field, value: *value, negate: op == Operator::Ne })
+}
+
+fn cert_text(s: &Simple, op: Operator, field: CertText) -> Result<Leaf, String> {
+    Ok(Leaf::CertText { field, test: text_test(s, op, false)? })
+}
+
+fn ip_leaf(s: &Simple, op: Operator, (response, field): (bool, NetField)) -> Result<Leaf, String> {
+    let Some(Value::Ip(ip)) = &s.value else {
+        return Err(format!("{} compares with an IP address", s.qualifier));
+    };
+    let v6 = ip.addr.is_ipv6();
+    let mask = match (s.options.netmask, ip.prefix) {
+        (Some(_), Some(_)) => return Err("use either -netmask or /len, not both".into()),
+        (Some(IpAddr::V4(m)), None) if !v6 => u128::from(u32::from(m)),
+        (Some(IpAddr::V6(m)), None) if v6 => u128::from(m),
+        (Some(_), None) => return Err("the netmask and the address are of different families".into()),
+        (None, Some(len)) => prefix_mask(v6, len),
+        (None, None) => prefix_mask(v6, if v6 { 128 } else { 32 }),
+    };
+    let test = IpTest { addr: ip.addr, mask, negate: op == Operator::Ne };
+    Ok(Leaf::NetIp { response, field, test })
+}

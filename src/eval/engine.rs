@@ -1,0 +1,378 @@
+//! The evaluator: binds a request lazily (each header once, the target split once) and walks the
+//! compiled tree left to right with Kleene short-circuiting (D14).
+
+use std::net::IpAddr;
+
+use super::{Context, ContextInput, INLINE_SLOTS, NetInfo, RequestView, Verdict, split_target};
+use crate::compile::HeaderInstance;
+use crate::compile::Program;
+use crate::compile::ir::{CertText, ClockUnit, Leaf, NetField, Node, NodeKind, TlsNumber, order_key};
+use crate::compile::matchers::TextTest;
+
+/// One header slot: not looked up yet, absent, not carried by a partial record, or its value.
+#[derive(Clone, Copy)]
+enum Slot<'r> {
+    Unbound,
+    Absent,
+    NotCarried,
+    Present(&'r [u8]),
+}
+
+enum Slots<'r> {
+    Inline([Slot<'r>; INLINE_SLOTS]),
+    Heap(Vec<Slot<'r>>),
+}
+
+/// A request bound to a program for one evaluation.
+pub(crate) struct Bindings<'r, V: RequestView> {
+    pub(crate) program: &'r Program,
+    pub(crate) request: &'r V,
+    pub(crate) context: Option<&'r Context>,
+    slots: Slots<'r>,
+    target: Option<(&'r [u8], Option<&'r [u8]>)>,
+}
+
+/// A value read from the context: known, absent (D7), or not supplied (UNKNOWN, D13).
+pub(crate) enum Lookup<T> {
+    Known(T),
+    Absent,
+    Missing,
+}
+
+impl<'r, V: RequestView> Bindings<'r, V> {
+    #[inline]
+    pub(crate) fn new(program: &'r Program, request: &'r V, context: Option<&'r Context>) -> Self {
+        let slots = if program.headers.len() <= INLINE_SLOTS {
+            Slots::Inline([Slot::Unbound; INLINE_SLOTS])
+        } else {
+            Slots::Heap(vec![Slot::Unbound; program.headers.len()])
+        };
+        Bindings { program, request, context, slots, target: None }
+    }
+
+    #[inline]
+    pub(crate) fn eval(&mut self, node: &Node) -> Verdict {
+        match &node.kind {
+            NodeKind::Leaf(leaf) => self.leaf(leaf),
+            NodeKind::And(items) => {
+                let mut result = Verdict::True;
+                for item in items.iter() {
+                    match self.eval(item) {
+                        Verdict::False => return Verdict::False,
+                        Verdict::Unknown => result = Verdict::Unknown,
+                        Verdict::True => {}
+                    }
+                }
+                result
+            }
+            NodeKind::Or(items) => {
+                let mut result = Verdict::False;
+                for item in items.iter() {
+                    match self.eval(item) {
+                        Verdict::True => return Verdict::True,
+                        Verdict::Unknown => result = Verdict::Unknown,
+                        Verdict::False => {}
+                    }
+                }
+                result
+            }
+            NodeKind::Not(inner) => self.eval(inner).not(),
+            NodeKind::Named(inner) => self.eval(inner),
+            NodeKind::Const(b) => Verdict::from(*b),
+        }
+    }
+
+    /// The D6 instance of a request header, looked up at most once.
+    #[inline]
+    fn slot(&mut self, index: u16) -> Slot<'r> {
+        let index = usize::from(index);
+        let cached = match &self.slots {
+            Slots::Inline(slots) => slots.get(index),
+            Slots::Heap(slots) => slots.get(index),
+        };
+        if let Some(&slot) = cached
+            && !matches!(slot, Slot::Unbound)
+        {
+            return slot;
+        }
+        let Some(key) = self.program.headers.get(index) else {
+            return Slot::Absent;
+        };
+        let slot = if !self.request.carries_header(key) {
+            Slot::NotCarried
+        } else {
+            let mut values = self.request.header_values(key);
+            let value = match self.program.header_instance {
+                HeaderInstance::First => values.next(),
+                _ => values.next_back(),
+            };
+            value.map_or(Slot::Absent, Slot::Present)
+        };
+        let store = match &mut self.slots {
+            Slots::Inline(slots) => slots.get_mut(index),
+            Slots::Heap(slots) => slots.get_mut(index),
+        };
+        if let Some(place) = store {
+            *place = slot;
+        }
+        slot
+    }
+
+    /// The value the header leaf looks at, for `explain` (`None` = absent or not carried).
+    pub(crate) fn header_value(&mut self, index: u16) -> Option<&'r [u8]> {
+        match self.slot(index) {
+            Slot::Present(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn header(&mut self, index: u16, test: &TextTest) -> Verdict {
+        if self.program.header_instance == HeaderInstance::Any {
+            let Some(key) = self.program.headers.get(usize::from(index)) else {
+                return Verdict::from(test.test(None));
+            };
+            if !self.request.carries_header(key) {
+                return Verdict::Unknown;
+            }
+            return Verdict::from(any_instance(self.request.header_values(key), test));
+        }
+        match self.slot(index) {
+            Slot::Present(value) => Verdict::from(test.test(Some(value))),
+            Slot::Absent | Slot::Unbound => Verdict::from(test.test(None)),
+            Slot::NotCarried => Verdict::Unknown,
+        }
+    }
+
+    /// The D9 path and query, split once.
+    #[inline]
+    pub(crate) fn path_query(&mut self) -> (&'r [u8], Option<&'r [u8]>) {
+        *self.target.get_or_insert_with(|| split_target(self.request.target()))
+    }
+
+    #[inline]
+    fn leaf(&mut self, leaf: &Leaf) -> Verdict {
+        let v = Verdict::from;
+        match leaf {
+            Leaf::Header { slot, test } => self.header(*slot, test),
+            Leaf::Method(test) => v(test.test(Some(self.request.method()))),
+            Leaf::UrlPath(test) => v(test.test(Some(self.path_query().0))),
+            Leaf::UrlPattern { pattern, negate } => {
+                v(pattern.is_match(self.path_query().0) != *negate)
+            }
+            Leaf::UrlQuery(test) => v(test.test(self.path_query().1)),
+            Leaf::Version(test) => v(test.test(Some(self.request.version()))),
+            Leaf::UrlLen(test) => v(test.test(len_u64(self.request.target()))),
+            Leaf::UrlQueryLen(test) => v(test.test(self.path_query().1.map_or(0, len_u64))),
+            Leaf::UrlTokens { tokens, negate } => {
+                let target = self.request.target();
+                let any = tokens.iter().any(|t| memchr::memmem::find(target, t).is_some());
+                v(any != *negate)
+            }
+            _ => self.context_leaf(leaf),
+        }
+    }
+
+    /// Leaves that read the context (D13): missing context is UNKNOWN, absent data follows D7.
+    #[cold]
+    fn context_leaf(&mut self, leaf: &Leaf) -> Verdict {
+        let v = Verdict::from;
+        let Some(ctx) = self.context else {
+            return Verdict::Unknown;
+        };
+        match leaf {
+            Leaf::ResponseHeader { key, test } => match &ctx.response {
+                None => Verdict::Unknown,
+                Some(response) => {
+                    let mut values = response
+                        .headers
+                        .iter()
+                        .filter(|(n, _)| key.matches(n))
+                        .map(|(_, value)| value.as_slice());
+                    match self.program.header_instance {
+                        HeaderInstance::Any => v(any_instance(values, test)),
+                        HeaderInstance::First => v(test.test(values.next())),
+                        HeaderInstance::Last => v(test.test(values.next_back())),
+                    }
+                }
+            },
+            Leaf::ResponseVersion(test) => match ctx.response.as_ref().and_then(|r| r.version.as_ref()) {
+                Some(version) => v(test.test(Some(version.as_bytes()))),
+                None => Verdict::Unknown,
+            },
+            Leaf::StatusCode(test) => match ctx.response.as_ref().and_then(|r| r.status) {
+                Some(status) => v(test.test(status)),
+                None => Verdict::Unknown,
+            },
+            Leaf::NetNumber { response, field, test } => {
+                match net_number(net(ctx, *response), *field) {
+                    Some(n) => v(test.test(n)),
+                    None => Verdict::Unknown,
+                }
+            }
+            Leaf::NetIp { response, field, test } => {
+                let net = net(ctx, *response);
+                let ip = match field {
+                    NetField::DestIp => net.dest_ip,
+                    _ => net.source_ip,
+                };
+                ip.map_or(Verdict::Unknown, |ip: IpAddr| v(test.test(ip)))
+            }
+            Leaf::NetMac { response, field, value, negate } => {
+                let net = net(ctx, *response);
+                let mac = match field {
+                    NetField::DestMac => net.dest_mac,
+                    _ => net.source_mac,
+                };
+                mac.map_or(Verdict::Unknown, |mac| v((mac == *value) != *negate))
+            }
+            Leaf::InterfaceId { response, test } => match &net(ctx, *response).interface_id {
+                Some(id) => v(test.test(Some(id.as_bytes()))),
+                None => Verdict::Unknown,
+            },
+            Leaf::CertText { field, test } => match cert(ctx) {
+                Lookup::Missing => Verdict::Unknown,
+                Lookup::Absent => v(test.test(None)),
+                Lookup::Known(c) => {
+                    let text = match field {
+                        CertText::Whole => &c.text,
+                        CertText::Subject => &c.subject,
+                        CertText::Issuer => &c.issuer,
+                        CertText::SigAlgo => &c.sigalgo,
+                        CertText::Serial => &c.serial,
+                    };
+                    v(test.test(Some(text.as_bytes())))
+                }
+            },
+            Leaf::TlsNumber { field: TlsNumber::CertVersion, test } => match cert(ctx) {
+                Lookup::Missing => Verdict::Unknown,
+                Lookup::Absent => v(test.on_absent()),
+                Lookup::Known(c) => v(test.test(c.version)),
+            },
+            Leaf::TlsNumber { field, test } => {
+                let tls = ctx.tls.as_ref();
+                let n = match field {
+                    TlsNumber::CipherBits => tls.and_then(|t| t.cipher_bits),
+                    _ => tls.and_then(|t| t.version),
+                };
+                n.map_or(Verdict::Unknown, |n| v(test.test(n)))
+            }
+            Leaf::CipherExport { negate } => match ctx.tls.as_ref().and_then(|t| t.exportable) {
+                Some(export) => v(export != *negate),
+                None => Verdict::Unknown,
+            },
+            Leaf::CertDate { not_after, test } => match cert(ctx) {
+                Lookup::Missing => Verdict::Unknown,
+                Lookup::Absent => v(test.on_absent()),
+                Lookup::Known(c) => {
+                    let t = if *not_after { c.not_after } else { c.not_before };
+                    v(test.test(order_key(t)))
+                }
+            },
+            Leaf::Location { pattern, negate } => match &ctx.location {
+                Some(location) => v(location_matches(pattern, location) != *negate),
+                None => Verdict::Unknown,
+            },
+            Leaf::Clock { unit, local, test } => {
+                let Some(clock) = ctx.clock else {
+                    return Verdict::Unknown;
+                };
+                let offset = if *local {
+                    match clock.local_offset {
+                        Some(o) => i64::from(o),
+                        None => return Verdict::Unknown,
+                    }
+                } else {
+                    0
+                };
+                let t = clock.unix + offset;
+                let key = match unit {
+                    ClockUnit::Second => order_key(t),
+                    ClockUnit::Day => order_key(t.div_euclid(86_400)),
+                    ClockUnit::Weekday => (t.div_euclid(86_400) + 4).rem_euclid(7) as u64,
+                };
+                v(test.test(key))
+            }
+            Leaf::Opaque { text, .. } => match ctx.opaque_verdicts.get(&**text) {
+                Some(b) => v(*b),
+                None => Verdict::Unknown,
+            },
+            // Request leaves are handled by `leaf`.
+            _ => Verdict::Unknown,
+        }
+    }
+}
+
+/// D6 `Any`: a positive operator needs one instance to match; a negative one needs every
+/// instance to pass (no instance matches its positive form). No instance is absent (D7).
+fn any_instance<'a>(mut values: impl Iterator<Item = &'a [u8]>, test: &TextTest) -> bool {
+    if test.op.is_negative() {
+        values.all(|value| test.test(Some(value)))
+    } else {
+        values.any(|value| test.test(Some(value)))
+    }
+}
+
+fn len_u64(s: &[u8]) -> u64 {
+    u64::try_from(s.len()).unwrap_or(u64::MAX)
+}
+
+fn net(ctx: &Context, response: bool) -> &NetInfo {
+    if response { &ctx.response_net } else { &ctx.request_net }
+}
+
+fn net_number(net: &NetInfo, field: NetField) -> Option<u64> {
+    match field {
+        NetField::SourcePort => net.source_port.map(u64::from),
+        NetField::DestPort => net.dest_port.map(u64::from),
+        NetField::Mss => net.mss,
+        NetField::RxThroughput => net.rx_throughput,
+        NetField::TxThroughput => net.tx_throughput,
+        NetField::RxTxThroughput => net.rxtx_throughput,
+        NetField::Vlan => net.vlan,
+        _ => None,
+    }
+}
+
+fn cert(ctx: &Context) -> Lookup<&super::ClientCert> {
+    match ctx.tls.as_ref().and_then(|t| t.client_cert.as_ref()) {
+        None => Lookup::Missing,
+        Some(None) => Lookup::Absent,
+        Some(Some(c)) => Lookup::Known(c),
+    }
+}
+
+/// `LOCATION` patterns compare dot-separated parts case-insensitively; `*` matches any part.
+fn location_matches(pattern: &[Box<str>], location: &str) -> bool {
+    let mut parts = location.split('.');
+    pattern.iter().all(|p| match parts.next() {
+        Some(part) => &**p == "*" || p.eq_ignore_ascii_case(part),
+        None => &**p == "*",
+    })
+}
+
+/// Whether the context supplies an input (for [`Program::missing_inputs`]).
+pub(crate) fn supplies(context: Option<&Context>, input: ContextInput) -> bool {
+    let Some(ctx) = context else {
+        return false;
+    };
+    let n = &ctx.request_net;
+    match input {
+        ContextInput::ClientIp => n.source_ip.is_some(),
+        ContextInput::DestIp => n.dest_ip.is_some(),
+        ContextInput::ClientPort => n.source_port.is_some(),
+        ContextInput::DestPort => n.dest_port.is_some(),
+        ContextInput::Mss => n.mss.is_some(),
+        ContextInput::Mac => n.source_mac.is_some() || n.dest_mac.is_some(),
+        ContextInput::Interface => n.interface_id.is_some() || n.rx_throughput.is_some(),
+        ContextInput::Vlan => n.vlan.is_some(),
+        ContextInput::Location => ctx.location.is_some(),
+        ContextInput::Tls => ctx.tls.is_some(),
+        ContextInput::ClientCert => ctx.tls.as_ref().is_some_and(|t| t.client_cert.is_some()),
+        ContextInput::Clock => ctx.clock.is_some(),
+        ContextInput::LocalTimeZone => ctx.clock.is_some_and(|c| c.local_offset.is_some()),
+        ContextInput::ClientSecurity | ContextInput::FileSystem => !ctx.opaque_verdicts.is_empty(),
+        ContextInput::Response => ctx.response.is_some(),
+        ContextInput::Headers => true,
+    }
+}

@@ -1,0 +1,294 @@
+//! Request views: what the evaluator reads from a request. Implemented for `http::Request`,
+//! `http::request::Parts`, a `HeaderMap` with method and target, and borrowed records; header
+//! values are read as bytes, never `to_str()` (obs-text must not fail).
+
+use http::{HeaderMap, HeaderName};
+
+/// A header name prepared at compile time: the `http` name for `HeaderMap` lookups (no parsing
+/// per request) and the lower-case bytes for views that scan a list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HeaderKey {
+    name: Option<HeaderName>,
+    lower: Box<str>,
+}
+
+impl HeaderKey {
+    /// Prepares a name (any case, D2). A name that is not a valid HTTP token can never be
+    /// present in a `HeaderMap`; it is still matched by name in list-based views.
+    pub fn new(name: &str) -> HeaderKey {
+        HeaderKey {
+            name: HeaderName::from_bytes(name.as_bytes()).ok(),
+            lower: name.to_ascii_lowercase().into_boxed_str(),
+        }
+    }
+
+    /// The `http` header name, if the name is a valid token.
+    pub fn header_name(&self) -> Option<&HeaderName> {
+        self.name.as_ref()
+    }
+
+    /// The lower-case name.
+    pub fn as_str(&self) -> &str {
+        &self.lower
+    }
+
+    /// Whether `name` (any case) is this header.
+    #[inline]
+    pub fn matches(&self, name: &str) -> bool {
+        name.eq_ignore_ascii_case(&self.lower)
+    }
+}
+
+/// What the evaluator reads from a request. Implement it to evaluate your own request type
+/// without copying.
+pub trait RequestView {
+    /// The values of one header, in the order they were sent.
+    type Values<'a>: DoubleEndedIterator<Item = &'a [u8]>
+    where
+        Self: 'a;
+
+    /// The method token.
+    fn method(&self) -> &[u8];
+    /// The request target exactly as sent (D9 splits it).
+    fn target(&self) -> &[u8];
+    /// The protocol version text, `HTTP/1.1`.
+    fn version(&self) -> &[u8];
+    /// Every value of a header, in order (D6 picks the instance).
+    fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a>;
+    /// Whether the view carries this header at all. Partial records (access-log lines) carry only
+    /// some headers; rules on the others are UNKNOWN.
+    fn carries_header(&self, _key: &HeaderKey) -> bool {
+        true
+    }
+}
+
+/// The values of a `HeaderMap` entry as bytes.
+pub type HeaderMapValues<'a> =
+    std::iter::Map<http::header::ValueIter<'a, http::HeaderValue>, fn(&'a http::HeaderValue) -> &'a [u8]>;
+
+fn header_map_values<'a>(map: &'a HeaderMap, key: &HeaderKey) -> HeaderMapValues<'a> {
+    let values = match key.header_name() {
+        Some(name) => map.get_all(name),
+        // An invalid token is never in a map; look up a name that is never sent instead.
+        None => map.get_all(INVALID_NAME),
+    };
+    values.iter().map(http::HeaderValue::as_bytes as fn(&'a http::HeaderValue) -> &'a [u8])
+}
+
+const INVALID_NAME: &str = "x-nsexpr-invalid-header-name";
+
+fn version_bytes(version: http::Version) -> &'static [u8] {
+    match version {
+        http::Version::HTTP_09 => b"HTTP/0.9",
+        http::Version::HTTP_10 => b"HTTP/1.0",
+        http::Version::HTTP_2 => b"HTTP/2.0",
+        http::Version::HTTP_3 => b"HTTP/3.0",
+        _ => b"HTTP/1.1",
+    }
+}
+
+fn origin_target(uri: &http::Uri) -> &[u8] {
+    uri.path_and_query().map_or(b"/", |pq| pq.as_str().as_bytes())
+}
+
+/// `http::Request`: the target is the URI's path and query (origin form).
+impl<B> RequestView for http::Request<B> {
+    type Values<'a>
+        = HeaderMapValues<'a>
+    where
+        B: 'a;
+
+    fn method(&self) -> &[u8] {
+        self.method().as_str().as_bytes()
+    }
+    fn target(&self) -> &[u8] {
+        origin_target(self.uri())
+    }
+    fn version(&self) -> &[u8] {
+        version_bytes(self.version())
+    }
+    fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a> {
+        header_map_values(self.headers(), key)
+    }
+}
+
+/// `http::request::Parts`, like `http::Request`.
+impl RequestView for http::request::Parts {
+    type Values<'a> = HeaderMapValues<'a>;
+
+    fn method(&self) -> &[u8] {
+        self.method.as_str().as_bytes()
+    }
+    fn target(&self) -> &[u8] {
+        origin_target(&self.uri)
+    }
+    fn version(&self) -> &[u8] {
+        version_bytes(self.version)
+    }
+    fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a> {
+        header_map_values(&self.headers, key)
+    }
+}
+
+/// A `HeaderMap` with the request line borrowed beside it.
+#[derive(Debug, Clone, Copy)]
+pub struct HeaderMapRequest<'r> {
+    /// Method token.
+    pub method: &'r [u8],
+    /// Request target as sent.
+    pub target: &'r [u8],
+    /// Headers.
+    pub headers: &'r HeaderMap,
+}
+
+impl<'r> HeaderMapRequest<'r> {
+    /// A `POST /` request with these headers, for rules that only test headers.
+    pub fn headers_only(headers: &'r HeaderMap) -> HeaderMapRequest<'r> {
+        HeaderMapRequest { method: b"POST", target: b"/", headers }
+    }
+}
+
+impl RequestView for HeaderMapRequest<'_> {
+    type Values<'a>
+        = HeaderMapValues<'a>
+    where
+        Self: 'a;
+
+    fn method(&self) -> &[u8] {
+        self.method
+    }
+    fn target(&self) -> &[u8] {
+        self.target
+    }
+    fn version(&self) -> &[u8] {
+        b"HTTP/1.1"
+    }
+    fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a> {
+        header_map_values(self.headers, key)
+    }
+}
+
+/// A borrowed request whose headers are an ordered list of `(name, value)` pairs: the zero-copy
+/// view of a corpus record.
+#[derive(Debug, Clone, Copy)]
+pub struct RawRequest<'r, N = &'r str, V = &'r [u8]> {
+    /// Method token.
+    pub method: &'r [u8],
+    /// Request target as sent.
+    pub target: &'r [u8],
+    /// Version text.
+    pub version: &'r [u8],
+    /// Headers in order, duplicates kept.
+    pub headers: &'r [(N, V)],
+    /// When set, only these headers are known (a partial record); others give UNKNOWN.
+    pub carried: Option<&'r [&'r str]>,
+}
+
+/// The values of a header in a list of pairs.
+pub struct ListValues<'a, N, V> {
+    key: &'a str,
+    inner: std::slice::Iter<'a, (N, V)>,
+}
+
+impl<'a, N: AsRef<str>, V: AsRef<[u8]>> Iterator for ListValues<'a, N, V> {
+    type Item = &'a [u8];
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let key = self.key;
+        self.inner
+            .by_ref()
+            .find(|(n, _)| n.as_ref().eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+impl<'a, N: AsRef<str>, V: AsRef<[u8]>> DoubleEndedIterator for ListValues<'a, N, V> {
+    fn next_back(&mut self) -> Option<&'a [u8]> {
+        let key = self.key;
+        self.inner
+            .by_ref()
+            .rfind(|(n, _)| n.as_ref().eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+impl<'r, N: AsRef<str>, V: AsRef<[u8]>> RequestView for RawRequest<'r, N, V> {
+    type Values<'a>
+        = ListValues<'a, N, V>
+    where
+        Self: 'a;
+
+    fn method(&self) -> &[u8] {
+        self.method
+    }
+    fn target(&self) -> &[u8] {
+        self.target
+    }
+    fn version(&self) -> &[u8] {
+        self.version
+    }
+    fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a> {
+        ListValues { key: key.as_str(), inner: self.headers.iter() }
+    }
+    fn carries_header(&self, key: &HeaderKey) -> bool {
+        self.carried.is_none_or(|names| names.iter().any(|n| key.matches(n)))
+    }
+}
+
+/// Splits a request target into the D9 path and query: the path has no query or fragment;
+/// absolute form keeps only the path (`/` when empty); asterisk and authority forms are whole.
+pub fn split_target(target: &[u8]) -> (&[u8], Option<&[u8]>) {
+    let (before_fragment, _) = split_once(target, b'#');
+    let (mut path, query) = split_once(before_fragment, b'?');
+    if let Some(scheme_end) = find_subslice(path, b"://") {
+        let after = path.get(scheme_end + 3..).unwrap_or(&[]);
+        path = match after.iter().position(|&b| b == b'/') {
+            Some(slash) => after.get(slash..).unwrap_or(b"/"),
+            None => b"/",
+        };
+    }
+    (path, query)
+}
+
+fn split_once(s: &[u8], sep: u8) -> (&[u8], Option<&[u8]>) {
+    match memchr::memchr(sep, s) {
+        Some(i) => (s.get(..i).unwrap_or(s), s.get(i + 1..)),
+        None => (s, None),
+    }
+}
+
+fn find_subslice(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_split_per_d9() {
+        assert_eq!(split_target(b"/a/b?x=1"), (&b"/a/b"[..], Some(&b"x=1"[..])));
+        assert_eq!(split_target(b"/a/b"), (&b"/a/b"[..], None));
+        assert_eq!(split_target(b"/a?"), (&b"/a"[..], Some(&b""[..])));
+        assert_eq!(split_target(b"/a?q#frag"), (&b"/a"[..], Some(&b"q"[..])));
+        assert_eq!(split_target(b"http://h/a/b?x"), (&b"/a/b"[..], Some(&b"x"[..])));
+        assert_eq!(split_target(b"http://h"), (&b"/"[..], None));
+        assert_eq!(split_target(b"*"), (&b"*"[..], None));
+        assert_eq!(split_target(b"gw.example.com:443"), (&b"gw.example.com:443"[..], None));
+    }
+
+    #[test]
+    fn list_view_reads_instances_in_order() {
+        let headers = [("User-Agent", &b"first"[..]), ("Host", b"h"), ("user-agent", b"last")];
+        let req = RawRequest {
+            method: b"GET",
+            target: b"/",
+            version: b"HTTP/1.1",
+            headers: &headers,
+            carried: None,
+        };
+        let key = HeaderKey::new("USER-AGENT");
+        assert_eq!(req.header_values(&key).next(), Some(&b"first"[..]));
+        assert_eq!(req.header_values(&key).next_back(), Some(&b"last"[..]));
+        assert_eq!(req.header_values(&key).count(), 2);
+    }
+}
