@@ -18,7 +18,10 @@ pub mod sim;
 pub mod syntax;
 
 pub use ast::{Expr, Span};
-pub use compile::{CompileError, CompileOptions, HeaderInstance, NamedExpressions, Program};
+pub use compile::{
+    CompileError, CompileOptions, HeaderInstance, NamedExpressions, Program, ProgramSet,
+    ProgramSetBuilder,
+};
 pub use error::line_column;
 pub use eval::{Context, RequestView, Verdict};
 pub use syntax::ParseError;

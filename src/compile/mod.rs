@@ -149,16 +149,8 @@ impl Program {
         names: &NamedExpressions,
         options: &CompileOptions,
     ) -> Result<Program, CompileError> {
-        let mut compiler = Compiler {
-            names,
-            options,
-            headers: Vec::new(),
-            labels: Vec::new(),
-            inputs: BTreeSet::new(),
-            stack: Vec::new(),
-            nodes: 0,
-        };
-        let root = compiler.lower(expr, source, None)?;
+        let mut compiler = Compiler::new(names, options);
+        let root = compiler.lower_rule(expr, source)?;
         Ok(Program {
             root,
             headers: compiler.headers.into_boxed_slice(),
@@ -195,6 +187,109 @@ impl Program {
     }
 }
 
+/// Several rules compiled together (a vserver's session policies): one header table, so a
+/// request binds each distinct header once for all of them.
+#[derive(Debug, Clone)]
+pub struct ProgramSet {
+    members: Vec<Member>,
+    headers: Box<[HeaderKey]>,
+    labels: Box<[String]>,
+    header_instance: HeaderInstance,
+}
+
+#[derive(Debug, Clone)]
+struct Member {
+    root: Node,
+    inputs: BTreeSet<ContextInput>,
+}
+
+/// Builds a [`ProgramSet`] rule by rule.
+pub struct ProgramSetBuilder<'a> {
+    compiler: Compiler<'a>,
+    members: Vec<Member>,
+}
+
+impl<'a> ProgramSetBuilder<'a> {
+    /// An empty set whose rules resolve names in `names`.
+    pub fn new(names: &'a NamedExpressions, options: &'a CompileOptions) -> ProgramSetBuilder<'a> {
+        ProgramSetBuilder { compiler: Compiler::new(names, options), members: Vec::new() }
+    }
+
+    /// Adds a parsed rule; returns its index in the set.
+    pub fn add(&mut self, expr: &Expr, source: &str) -> Result<usize, CompileError> {
+        let root = self.compiler.lower_rule(expr, source)?;
+        let inputs = std::mem::take(&mut self.compiler.inputs);
+        self.members.push(Member { root, inputs });
+        Ok(self.members.len() - 1)
+    }
+
+    /// The finished set.
+    pub fn build(self) -> ProgramSet {
+        ProgramSet {
+            members: self.members,
+            headers: self.compiler.headers.into_boxed_slice(),
+            labels: self.compiler.labels.into_boxed_slice(),
+            header_instance: self.compiler.options.header_instance,
+        }
+    }
+}
+
+impl ProgramSet {
+    /// The number of rules.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether the set has no rules.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// Evaluates every rule on one request, binding each distinct header once; `out` is cleared
+    /// and receives one verdict per rule, in order (no allocation when it has the capacity).
+    pub fn eval_all<V: crate::eval::RequestView>(
+        &self,
+        request: &V,
+        context: Option<&crate::eval::Context>,
+        out: &mut Vec<crate::eval::Verdict>,
+    ) {
+        out.clear();
+        let mut bindings =
+            crate::eval::Bindings::new(&self.headers, self.header_instance, request, context);
+        out.extend(self.members.iter().map(|m| bindings.eval(&m.root)));
+    }
+
+    /// The explanation of rule `index` on a request.
+    pub fn explain<V: crate::eval::RequestView>(
+        &self,
+        index: usize,
+        request: &V,
+        context: Option<&crate::eval::Context>,
+    ) -> Option<crate::eval::Explanation> {
+        let member = self.members.get(index)?;
+        let mut bindings =
+            crate::eval::Bindings::new(&self.headers, self.header_instance, request, context);
+        Some(crate::eval::explain_node(&mut bindings, &member.root, &self.labels, &member.inputs))
+    }
+
+    /// The context inputs rule `index` needs that `context` lacks (D20).
+    pub fn missing_inputs(
+        &self,
+        index: usize,
+        context: Option<&crate::eval::Context>,
+    ) -> Vec<ContextInput> {
+        self.members
+            .get(index)
+            .map(|m| crate::eval::missing(&m.inputs, context))
+            .unwrap_or_default()
+    }
+
+    /// The request headers the set reads, lower-case, each once.
+    pub fn headers(&self) -> impl Iterator<Item = &str> {
+        self.headers.iter().map(HeaderKey::as_str)
+    }
+}
+
 struct Compiler<'a> {
     names: &'a NamedExpressions,
     options: &'a CompileOptions,
@@ -208,7 +303,26 @@ struct Compiler<'a> {
 
 type Origin<'a> = Option<&'a str>;
 
-impl Compiler<'_> {
+impl<'a> Compiler<'a> {
+    fn new(names: &'a NamedExpressions, options: &'a CompileOptions) -> Compiler<'a> {
+        Compiler {
+            names,
+            options,
+            headers: Vec::new(),
+            labels: Vec::new(),
+            inputs: BTreeSet::new(),
+            stack: Vec::new(),
+            nodes: 0,
+        }
+    }
+
+    /// Lowers one rule; `inputs` then holds that rule's context inputs.
+    fn lower_rule(&mut self, expr: &Expr, source: &str) -> Result<Node, CompileError> {
+        self.inputs.clear();
+        self.nodes = 0;
+        self.lower(expr, source, None)
+    }
+
     fn error(&self, kind: CompileErrorKind, span: Span, source: &str, origin: Origin<'_>) -> CompileError {
         CompileError {
             kind,

@@ -4,8 +4,8 @@
 use std::net::IpAddr;
 
 use super::{Context, ContextInput, INLINE_SLOTS, NetInfo, RequestView, Verdict, split_target};
+use super::HeaderKey;
 use crate::compile::HeaderInstance;
-use crate::compile::Program;
 use crate::compile::ir::{CertText, ClockUnit, Leaf, NetField, Node, NodeKind, TlsNumber, order_key};
 use crate::compile::matchers::TextTest;
 
@@ -25,7 +25,8 @@ enum Slots<'r> {
 
 /// A request bound to a program for one evaluation.
 pub(crate) struct Bindings<'r, V: RequestView> {
-    pub(crate) program: &'r Program,
+    pub(crate) headers: &'r [HeaderKey],
+    pub(crate) instance: HeaderInstance,
     pub(crate) request: &'r V,
     pub(crate) context: Option<&'r Context>,
     slots: Slots<'r>,
@@ -41,13 +42,18 @@ pub(crate) enum Lookup<T> {
 
 impl<'r, V: RequestView> Bindings<'r, V> {
     #[inline]
-    pub(crate) fn new(program: &'r Program, request: &'r V, context: Option<&'r Context>) -> Self {
-        let slots = if program.headers.len() <= INLINE_SLOTS {
+    pub(crate) fn new(
+        headers: &'r [HeaderKey],
+        instance: HeaderInstance,
+        request: &'r V,
+        context: Option<&'r Context>,
+    ) -> Self {
+        let slots = if headers.len() <= INLINE_SLOTS {
             Slots::Inline([Slot::Unbound; INLINE_SLOTS])
         } else {
-            Slots::Heap(vec![Slot::Unbound; program.headers.len()])
+            Slots::Heap(vec![Slot::Unbound; headers.len()])
         };
-        Bindings { program, request, context, slots, target: None }
+        Bindings { headers, instance, request, context, slots, target: None }
     }
 
     #[inline]
@@ -95,14 +101,14 @@ impl<'r, V: RequestView> Bindings<'r, V> {
         {
             return slot;
         }
-        let Some(key) = self.program.headers.get(index) else {
+        let Some(key) = self.headers.get(index) else {
             return Slot::Absent;
         };
         let slot = if !self.request.carries_header(key) {
             Slot::NotCarried
         } else {
             let mut values = self.request.header_values(key);
-            let value = match self.program.header_instance {
+            let value = match self.instance {
                 HeaderInstance::First => values.next(),
                 _ => values.next_back(),
             };
@@ -128,8 +134,8 @@ impl<'r, V: RequestView> Bindings<'r, V> {
 
     #[inline]
     fn header(&mut self, index: u16, test: &TextTest) -> Verdict {
-        if self.program.header_instance == HeaderInstance::Any {
-            let Some(key) = self.program.headers.get(usize::from(index)) else {
+        if self.instance == HeaderInstance::Any {
+            let Some(key) = self.headers.get(usize::from(index)) else {
                 return Verdict::from(test.test(None));
             };
             if !self.request.carries_header(key) {
@@ -189,7 +195,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                         .iter()
                         .filter(|(n, _)| key.matches(n))
                         .map(|(_, value)| value.as_slice());
-                    match self.program.header_instance {
+                    match self.instance {
                         HeaderInstance::Any => v(any_instance(values, test)),
                         HeaderInstance::First => v(test.test(values.next())),
                         HeaderInstance::Last => v(test.test(values.next_back())),
@@ -351,7 +357,7 @@ fn location_matches(pattern: &[Box<str>], location: &str) -> bool {
     })
 }
 
-/// Whether the context supplies an input (for [`Program::missing_inputs`]).
+/// Whether the context supplies an input (for `missing_inputs`).
 pub(crate) fn supplies(context: Option<&Context>, input: ContextInput) -> bool {
     let Some(ctx) = context else {
         return false;

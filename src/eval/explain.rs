@@ -1,9 +1,10 @@
 //! `explain`: the evaluation with every sub-expression's verdict and the value it looked at.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use super::engine::Bindings;
-use super::{RequestView, Verdict};
+use super::{ContextInput, RequestView, Verdict};
 use crate::compile::ir::{Leaf, Node, NodeKind};
 
 /// The verdict tree of one evaluation.
@@ -26,6 +27,7 @@ pub(crate) fn explain<V: RequestView>(
     bindings: &mut Bindings<'_, V>,
     node: &Node,
     labels: &[String],
+    inputs: &BTreeSet<ContextInput>,
 ) -> Explanation {
     let text = labels.get(node.label as usize).cloned().unwrap_or_default();
     let (verdict, observed, children) = match &node.kind {
@@ -43,7 +45,7 @@ pub(crate) fn explain<V: RequestView>(
                     children.push(skipped(item, labels));
                     continue;
                 }
-                let child = explain(bindings, item, labels);
+                let child = explain(bindings, item, labels, inputs);
                 match child.verdict {
                     Some(v) if v == decisive => {
                         result = decisive;
@@ -57,7 +59,7 @@ pub(crate) fn explain<V: RequestView>(
             (result, None, children)
         }
         NodeKind::Not(inner) | NodeKind::Named(inner) => {
-            let child = explain(bindings, inner, labels);
+            let child = explain(bindings, inner, labels, inputs);
             let v = child.verdict.unwrap_or(Verdict::Unknown);
             let v = if matches!(node.kind, NodeKind::Not(_)) { v.not() } else { v };
             (v, None, vec![child])
@@ -65,7 +67,7 @@ pub(crate) fn explain<V: RequestView>(
         NodeKind::Const(b) => (Verdict::from(*b), None, Vec::new()),
         NodeKind::Leaf(leaf) => {
             let verdict = bindings.eval(node);
-            (verdict, Some(observe(bindings, leaf, verdict)), Vec::new())
+            (verdict, Some(observe(bindings, leaf, verdict, inputs)), Vec::new())
         }
     };
     Explanation { text, verdict: Some(verdict), observed, children }
@@ -94,10 +96,15 @@ fn shown(bytes: Option<&[u8]>) -> String {
     }
 }
 
-fn observe<V: RequestView>(bindings: &mut Bindings<'_, V>, leaf: &Leaf, verdict: Verdict) -> String {
+fn observe<V: RequestView>(
+    bindings: &mut Bindings<'_, V>,
+    leaf: &Leaf,
+    verdict: Verdict,
+    inputs: &BTreeSet<ContextInput>,
+) -> String {
     match leaf {
         Leaf::Header { slot, .. } => {
-            let name = bindings.program.headers.get(usize::from(*slot)).map_or("", |k| k.as_str());
+            let name = bindings.headers.get(usize::from(*slot)).map_or("", |k| k.as_str());
             if verdict == Verdict::Unknown {
                 format!("{name}: not carried by this record")
             } else {
@@ -116,8 +123,10 @@ fn observe<V: RequestView>(bindings: &mut Bindings<'_, V>, leaf: &Leaf, verdict:
         }
         Leaf::UrlTokens { .. } => format!("target: {}", shown(Some(bindings.request.target()))),
         _ if verdict == Verdict::Unknown => {
-            let missing = bindings.program.missing_inputs(bindings.context);
-            let names: Vec<&str> = missing.iter().map(|i| i.as_str()).collect();
+            let names: Vec<&str> = super::missing(inputs, bindings.context)
+                .iter()
+                .map(|i| i.as_str())
+                .collect();
             format!("not supplied by the context: {}", names.join(", "))
         }
         _ => "from the context".to_owned(),

@@ -18,6 +18,7 @@ pub use request::{
 };
 
 pub(crate) use engine::Bindings;
+pub(crate) use explain::explain as explain_node;
 
 use std::fmt;
 
@@ -97,18 +98,21 @@ impl fmt::Display for Verdict {
 }
 
 impl Program {
+    #[inline]
+    fn bind<'r, V: RequestView>(&'r self, request: &'r V, context: Option<&'r Context>) -> Bindings<'r, V> {
+        Bindings::new(&self.headers, self.header_instance, request, context)
+    }
+
     /// Evaluates the rule on a request without context: context qualifiers are UNKNOWN (D13).
     #[inline]
     pub fn eval<V: RequestView>(&self, request: &V) -> Verdict {
-        let mut bindings = Bindings::new(self, request, None);
-        bindings.eval(&self.root)
+        self.bind(request, None).eval(&self.root)
     }
 
     /// Evaluates the rule on a request with caller context.
     #[inline]
     pub fn eval_with<V: RequestView>(&self, request: &V, context: &Context) -> Verdict {
-        let mut bindings = Bindings::new(self, request, Some(context));
-        bindings.eval(&self.root)
+        self.bind(request, Some(context)).eval(&self.root)
     }
 
     /// Whether the rule is certainly true on the request (UNKNOWN counts as no match).
@@ -120,17 +124,25 @@ impl Program {
     /// The same evaluation, returning the verdict of every sub-expression and the value each
     /// simple expression looked at.
     pub fn explain<V: RequestView>(&self, request: &V, context: Option<&Context>) -> Explanation {
-        let mut bindings = Bindings::new(self, request, context);
-        explain::explain(&mut bindings, &self.root, &self.labels)
+        let mut bindings = self.bind(request, context);
+        explain::explain(&mut bindings, &self.root, &self.labels, &self.inputs)
     }
 
     /// The context inputs this rule would need that `context` does not supply, for reporting why
     /// a verdict is UNKNOWN (D20).
     pub fn missing_inputs(&self, context: Option<&Context>) -> Vec<ContextInput> {
-        self.inputs
-            .iter()
-            .copied()
-            .filter(|input| !engine::supplies(context, *input))
-            .collect()
+        missing(&self.inputs, context)
     }
+}
+
+/// The inputs of `inputs` that `context` does not supply.
+pub(crate) fn missing(
+    inputs: &std::collections::BTreeSet<ContextInput>,
+    context: Option<&Context>,
+) -> Vec<ContextInput> {
+    inputs
+        .iter()
+        .copied()
+        .filter(|input| !engine::supplies(context, *input))
+        .collect()
 }
