@@ -1,8 +1,11 @@
-//! Gateway session-policy simulation.
-//!
-//! For now this module holds the named client presets ([`ClientPreset`], [`presets`], [`preset`]):
-//! request header sets for the Citrix clients of `clients.md` section 4, which a user picks by id
-//! to see which session policies a client would hit.
+//! Gateway session-policy simulation (session-policies.md D17-D20): a vserver's session policies
+//! compiled once into a [`Simulator`], run against a request (or a named [`ClientPreset`]) to get a
+//! [`Report`] of the policies hit and the resulting session profile, each value with its source.
 
 mod presets;
+mod report;
+mod simulate;
+
 pub use presets::*;
+pub use report::{Candidate, KEY_PARAMETERS, PolicyResult, ProfileValue, Report, RuleSyntax};
+pub use simulate::{GroupOrder, Identity, SimError, SimOptions, Simulator};

@@ -1,0 +1,193 @@
+//! The simulator report (session-policies.md section 7): plain types, serialisable with the
+//! `serde` feature into the documented JSON shape, with a `Display` for people.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::eval::{Explanation, Verdict};
+
+/// How a policy's rule was written (R5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum RuleSyntax {
+    /// A classic rule.
+    Classic,
+    /// The name of a classic named expression.
+    Named,
+    /// Advanced syntax.
+    Advanced,
+}
+
+/// One candidate binding, in evaluation order (D17).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct PolicyResult {
+    /// Policy name.
+    pub name: String,
+    /// `user`, `group`, `vserver` or `global`.
+    pub bind_point: String,
+    /// The user, group or vserver it is bound to.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub bound_to: Option<String>,
+    /// Priority (0 when the bind had none, D17).
+    pub priority: u32,
+    /// Line of the bind.
+    pub line: usize,
+    /// How the rule is written.
+    pub syntax: RuleSyntax,
+    /// The verdict (D20: unknown is never false).
+    pub verdict: Verdict,
+    /// Not evaluated because an advanced policy's goto ended the walk (D18).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "std::ops::Not::not"))]
+    pub skipped: bool,
+    /// For unknown verdicts: the context inputs (or reason) it depends on (D20).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub depends_on: Vec<String>,
+    /// The session action.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub action: Option<String>,
+    /// The explain tree, when asked for.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub explanation: Option<Explanation>,
+}
+
+/// An unknown policy that would set a parameter if it applied (D20).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Candidate {
+    /// The unknown policy.
+    pub policy: String,
+    /// The value it would set.
+    pub value: String,
+}
+
+/// One effective session-profile parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ProfileValue {
+    /// The value; `None` when nothing sets it (unset).
+    pub value: Option<String>,
+    /// The policy that set it, `set vpn parameter`, or `default` (D17).
+    pub from: String,
+    /// Unknown policies earlier in the order that set it (D20).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub depends_on_unknown: Vec<Candidate>,
+}
+
+/// The result of simulating one request.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Report {
+    /// The vserver.
+    pub vserver: String,
+    /// The user, when given.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub user: Option<String>,
+    /// The groups, as given.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub groups: Vec<String>,
+    /// Every candidate binding in evaluation order.
+    pub policies: Vec<PolicyResult>,
+    /// Policies whose verdict is true, in order.
+    pub applied: Vec<String>,
+    /// The first applying policy.
+    pub winner: Option<String>,
+    /// Unknown policies ahead of the winner (D20).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub winner_uncertain_because: Vec<String>,
+    /// Every parameter with its value and source, keyed by the CLI-reference spelling.
+    pub profile: BTreeMap<String, ProfileValue>,
+    /// Findings about the configuration and this result.
+    pub warnings: Vec<String>,
+    /// Assumptions (D18, D19) this result relies on.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub assumptions: Vec<String>,
+}
+
+impl Report {
+    /// The value of a profile parameter (case-insensitive), `None` when unset.
+    pub fn value(&self, parameter: &str) -> Option<&str> {
+        self.profile_entry(parameter).and_then(|p| p.value.as_deref())
+    }
+
+    /// A profile entry by parameter name (case-insensitive).
+    pub fn profile_entry(&self, parameter: &str) -> Option<&ProfileValue> {
+        self.profile.get(parameter).or_else(|| {
+            self.profile
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(parameter))
+                .map(|(_, v)| v)
+        })
+    }
+}
+
+/// The parameters a person reads first; the rest follow alphabetically.
+pub const KEY_PARAMETERS: &[&str] = &[
+    "icaProxy",
+    "transparentInterception",
+    "splitTunnel",
+    "clientlessVpnMode",
+    "SSO",
+    "wihome",
+    "storefronturl",
+    "homePage",
+    "sessTimeout",
+    "defaultAuthorizationAction",
+];
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "vserver {}", self.vserver)?;
+        if let Some(user) = &self.user {
+            write!(f, ", user {user}")?;
+        }
+        if !self.groups.is_empty() {
+            write!(f, ", groups {}", self.groups.join(", "))?;
+        }
+        writeln!(f)?;
+        writeln!(f, "policies in evaluation order:")?;
+        if self.policies.is_empty() {
+            writeln!(f, "  (none bound)")?;
+        }
+        for p in &self.policies {
+            let verdict = if p.skipped { "skipped" } else { p.verdict.as_str() };
+            write!(f, "  {verdict:<7} {:<28} {} priority {}", p.name, p.bind_point, p.priority)?;
+            if !p.depends_on.is_empty() {
+                write!(f, "  (depends on {})", p.depends_on.join(", "))?;
+            }
+            writeln!(f)?;
+            if let Some(e) = &p.explanation {
+                for line in e.to_string().lines() {
+                    writeln!(f, "          {line}")?;
+                }
+            }
+        }
+        let applied = if self.applied.is_empty() { "none".to_owned() } else { self.applied.join(", ") };
+        writeln!(f, "applied: {applied}")?;
+        if !self.winner_uncertain_because.is_empty() {
+            writeln!(f, "winner uncertain because of: {}", self.winner_uncertain_because.join(", "))?;
+        }
+        writeln!(f, "session profile:")?;
+        let mut keys: Vec<&String> = self.profile.keys().collect();
+        keys.sort_by_key(|k| {
+            (KEY_PARAMETERS.iter().position(|p| p.eq_ignore_ascii_case(k)).unwrap_or(usize::MAX), k.to_ascii_lowercase())
+        });
+        for key in keys {
+            let Some(v) = self.profile.get(key) else { continue };
+            let value = v.value.as_deref().unwrap_or("(unset)");
+            write!(f, "  {key:<28} {value:<40} [{}]", v.from)?;
+            for c in &v.depends_on_unknown {
+                write!(f, " (if {} applies: {})", c.policy, c.value)?;
+            }
+            writeln!(f)?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "warning: {w}")?;
+        }
+        for a in &self.assumptions {
+            writeln!(f, "assumes {a}")?;
+        }
+        Ok(())
+    }
+}
