@@ -164,7 +164,7 @@ fn generate(n: usize, seed: u64) -> Vec<HeaderMap> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Closure-shaped engines: floor, cel (and nsexpr, once it evaluates)
+// Closure-shaped engines: floor, nsexpr, cel
 // ---------------------------------------------------------------------------------------------
 
 /// An engine whose per-request work is a closure `&HeaderMap -> bool`. `count` runs it over a
@@ -187,9 +187,9 @@ where
     }
 }
 
-/// Every closure-shaped engine, the floor first. Add nsexpr here.
+/// Every closure-shaped engine, the floor first.
 fn closure_engines() -> Vec<Engine> {
-    vec![engine("floor", floor()), engine("cel", cel_matcher())]
+    vec![engine("floor", floor()), engine("nsexpr", nsexpr_matcher()), engine("cel", cel_matcher())]
 }
 
 /// ASCII-case-insensitive substring search; `needle` must be non-empty.
@@ -214,6 +214,17 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
         start = at + 1;
     }
     false
+}
+
+/// nsexpr: the classic rule compiled once, evaluated on a `HeaderMap` view (binding included).
+fn nsexpr_matcher() -> impl Fn(&HeaderMap) -> bool + 'static {
+    let program = nsexpr::Program::from_rule(
+        "REQ.HTTP.HEADER User-Agent CONTAINS Worx && REQ.HTTP.HEADER X-Citrix-Gateway EXISTS",
+        &nsexpr::NamedExpressions::new(),
+        &nsexpr::CompileOptions::default(),
+    )
+    .expect("the headline rule compiles");
+    move |h: &HeaderMap| program.is_match(&nsexpr::eval::HeaderMapRequest::headers_only(h))
 }
 
 /// The hand-written floor with NetScaler semantics (`performance.md` section 6).
