@@ -15,20 +15,31 @@ pub(crate) fn write_caret(
 ) -> fmt::Result {
     let start = floor_char_boundary(source, span.start.min(source.len()));
     let end = floor_char_boundary(source, span.end.clamp(start, source.len()));
-    let line_start = source.get(..start).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
+    let line_start = source
+        .get(..start)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
     let line_end = source
         .get(start..)
         .and_then(|s| s.find('\n'))
         .map_or(source.len(), |i| start + i);
     let line = source.get(line_start..line_end).unwrap_or("");
-    let line_no = source.get(..line_start).map_or(0, |s| s.matches('\n').count()) + 1;
+    let line_no = source
+        .get(..line_start)
+        .map_or(0, |s| s.matches('\n').count())
+        + 1;
     let prefix = source.get(line_start..start).unwrap_or("");
     let column = prefix.chars().count() + 1;
     let marked = source.get(start..end.min(line_end)).unwrap_or("");
     let width = marked.chars().count().max(1);
     writeln!(f, "{message} (line {line_no}, column {column})")?;
     writeln!(f, "  {}", line.replace('\t', " "))?;
-    write!(f, "  {}{}", " ".repeat(prefix.chars().count()), "^".repeat(width))
+    write!(
+        f,
+        "  {}{}",
+        " ".repeat(prefix.chars().count()),
+        "^".repeat(width)
+    )
 }
 
 /// The largest char boundary not above `i`.

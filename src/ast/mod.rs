@@ -8,8 +8,8 @@ mod print;
 mod qualifier;
 pub(crate) mod value;
 
-pub use qualifier::{Qualifier, Side, ValueType};
 pub(crate) use qualifier::SPELLINGS;
+pub use qualifier::{Qualifier, Side, ValueType};
 pub use value::{CivilTime, DateKind, DateLit, IpValue, TimeZone, Value, Weekday};
 
 use std::fmt;
@@ -156,7 +156,10 @@ pub enum Operator {
 impl Operator {
     /// Whether the operator takes no operand.
     pub fn is_unary(self) -> bool {
-        matches!(self, Operator::Contents | Operator::Exists | Operator::NotExists)
+        matches!(
+            self,
+            Operator::Contents | Operator::Exists | Operator::NotExists
+        )
     }
 
     /// The canonical spelling (D15).
@@ -179,7 +182,10 @@ impl Operator {
 
     /// Whether it is a word operator (needs blanks around it, D3).
     pub fn is_word(self) -> bool {
-        self.as_str().as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        self.as_str()
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_alphabetic)
     }
 }
 
@@ -240,7 +246,11 @@ impl Expr {
             (_, kind) => vec![Expr::new(kind, left.span)],
         };
         items.push(right);
-        let kind = if and { ExprKind::And(items) } else { ExprKind::Or(items) };
+        let kind = if and {
+            ExprKind::And(items)
+        } else {
+            ExprKind::Or(items)
+        };
         Expr::new(kind, span)
     }
 }

@@ -152,6 +152,8 @@ const CERT_OPS: &[Operator] = &[
     O::NotExists,
 ];
 const DATE_OPS: &[Operator] = &[O::Eq, O::Ne, O::Gt, O::Lt, O::Ge, O::Le, O::Between];
+/// `DAYOFWEEK`: no `BETWEEN`, since [`Value`](super::Value) has no weekday pair.
+const WEEKDAY_OPS: &[Operator] = &[O::Eq, O::Ne, O::Gt, O::Lt, O::Ge, O::Le];
 
 /// One spelling of a qualifier, as the parser looks it up (longest first, case-insensitive, D2).
 pub(crate) struct Spelling {
@@ -163,10 +165,18 @@ pub(crate) struct Spelling {
 
 macro_rules! sp {
     ($t:literal, $q:expr) => {
-        Spelling { text: $t, qualifier: $q, old: false }
+        Spelling {
+            text: $t,
+            qualifier: $q,
+            old: false,
+        }
     };
     ($t:literal, $q:expr, old) => {
-        Spelling { text: $t, qualifier: $q, old: true }
+        Spelling {
+            text: $t,
+            qualifier: $q,
+            old: true,
+        }
     };
 }
 
@@ -280,17 +290,22 @@ impl Qualifier {
         if let Some(found) = SPELLINGS.iter().find(|s| s.text.eq_ignore_ascii_case(word)) {
             return Some((found.qualifier, found.old));
         }
-        let upper = word.to_ascii_uppercase();
-        let modern = if let Some(rest) = upper.strip_prefix("REQUEST.") {
-            format!("REQ.{rest}")
-        } else if let Some(rest) = upper.strip_prefix("RESPONSE.") {
-            format!("RES.{rest}")
-        } else {
-            return None;
-        };
+        // 6.0 `REQUEST.` / `RESPONSE.` prefixes, compared without allocating.
+        let (modern, rest) = [("REQUEST.", "REQ."), ("RESPONSE.", "RES.")]
+            .into_iter()
+            .find_map(|(old, modern)| {
+                let head = word.get(..old.len())?;
+                head.eq_ignore_ascii_case(old)
+                    .then(|| (modern, word.get(old.len()..)))
+            })?;
+        let rest = rest?;
         SPELLINGS
             .iter()
-            .find(|s| s.text == modern)
+            .find(|s| {
+                s.text
+                    .strip_prefix(modern)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(rest))
+            })
             .map(|s| (s.qualifier, true))
     }
 
@@ -392,7 +407,8 @@ impl Qualifier {
             | Q::CertIssuer
             | Q::CertSigAlgo
             | Q::CertSerialNumber => CERT_OPS,
-            Q::CertValidFrom | Q::CertValidTo | Q::Date | Q::Time | Q::DayOfWeek => DATE_OPS,
+            Q::CertValidFrom | Q::CertValidTo | Q::Date | Q::Time => DATE_OPS,
+            Q::DayOfWeek => WEEKDAY_OPS,
             _ => NUM_OPS,
         }
     }

@@ -239,7 +239,10 @@ impl Weekday {
 
     /// Looks up a full English day name, case-insensitively.
     pub fn from_name(name: &str) -> Option<Weekday> {
-        WEEKDAYS.iter().copied().find(|d| d.name().eq_ignore_ascii_case(name))
+        WEEKDAYS
+            .iter()
+            .copied()
+            .find(|d| d.name().eq_ignore_ascii_case(name))
     }
 }
 
@@ -267,7 +270,9 @@ impl fmt::Display for DateLit {
             ),
             DateKind::Cert => {
                 let day = t.weekday().name();
-                let month = MONTHS.get(usize::from(t.month.saturating_sub(1))).unwrap_or(&"Jan");
+                let month = MONTHS
+                    .get(usize::from(t.month.saturating_sub(1)))
+                    .unwrap_or(&"Jan");
                 write!(
                     f,
                     "{}{}, {:02} {} {:04} {:02}:{:02}:{:02} {}",
@@ -301,20 +306,56 @@ mod tests {
 
     #[test]
     fn civil_round_trip_and_weekday() {
-        let t = CivilTime { year: 2010, month: 5, day: 24, hour: 13, minute: 31, second: 37 };
+        let t = CivilTime {
+            year: 2010,
+            month: 5,
+            day: 24,
+            hour: 13,
+            minute: 31,
+            second: 37,
+        };
         assert_eq!(CivilTime::from_unix(t.to_unix()), t);
         assert_eq!(t.weekday(), Weekday::Monday);
-        let epoch = CivilTime { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
+        let epoch = CivilTime {
+            year: 1970,
+            month: 1,
+            day: 1,
+            hour: 0,
+            minute: 0,
+            second: 0,
+        };
         assert_eq!(epoch.to_unix(), 0);
-        assert!(!CivilTime { month: 2, day: 30, ..t }.is_valid());
-        assert!(CivilTime { year: 2000, month: 2, day: 29, ..t }.is_valid());
+        assert!(
+            !CivilTime {
+                month: 2,
+                day: 30,
+                ..t
+            }
+            .is_valid()
+        );
+        assert!(
+            CivilTime {
+                year: 2000,
+                month: 2,
+                day: 29,
+                ..t
+            }
+            .is_valid()
+        );
     }
 
     #[test]
     fn cert_date_prints_rfc822() {
         let d = DateLit {
             kind: DateKind::Cert,
-            time: CivilTime { year: 2010, month: 5, day: 27, hour: 16, minute: 10, second: 15 },
+            time: CivilTime {
+                year: 2010,
+                month: 5,
+                day: 27,
+                hour: 16,
+                minute: 10,
+                second: 15,
+            },
             zone: TimeZone::Gmt,
         };
         assert_eq!(d.to_string(), "Thu, 27 May 2010 16:10:15 GMT");

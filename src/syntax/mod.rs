@@ -1,8 +1,167 @@
-//! Temporary parser interface (replaced by the nom parser on merge).
-use crate::ast::{Expr, Span};
-/// A parse error.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("parse error at {span:?}")]
-pub struct ParseError { span: Span }
-/// Parses a rule.
-pub fn parse(_text: &str) -> Result<Expr, ParseError> { Err(ParseError { span: Span::default() }) }
+//! Parsing classic rule text into an [`Expr`].
+//!
+//! ```
+//! use nsexpr::syntax::{parse, parse_with, ParseOptions, LintKind};
+//!
+//! let rule = parse("header user-agent contains Worx&&HEADER X-Citrix-Gateway EXISTS").unwrap();
+//! assert_eq!(
+//!     rule.to_string(),
+//!     "REQ.HTTP.HEADER user-agent CONTAINS Worx && REQ.HTTP.HEADER X-Citrix-Gateway EXISTS"
+//! );
+//!
+//! let parsed = parse_with("a && b || c", &ParseOptions::default()).unwrap();
+//! assert_eq!(parsed.lints[0].kind, LintKind::MixedAndOr);
+//!
+//! let err = parse("REQ.HTTP.HEADER User-Agent").unwrap_err();
+//! assert!(err.to_string().contains("expected an operator such as CONTAINS, EXISTS or =="));
+//! ```
+//!
+//! The grammar is section 3.2 of `classic-language.md`: `!` binds tighter than `&&`, which binds
+//! tighter than `||` (D1); keywords are case-insensitive (D2); blanks are optional around
+//! punctuation and comparisons (D3); values are bare or quoted (D4); options follow D5;
+//! client-security and `FS.*` terms are kept as opaque text (D13); nesting and length are
+//! limited (D16). Chains and nesting are parsed with an explicit stack, never recursion.
+
+mod classify;
+mod cli;
+mod error;
+mod parser;
+mod value;
+
+use std::str::FromStr;
+
+pub use classify::is_advanced;
+pub use cli::{UnquoteError, unquote_cli_argument};
+pub use error::{ParseError, ParseErrorKind};
+
+use crate::ast::{Expr, ExprKind, Operator, Span};
+use error::Fail;
+
+/// How unparenthesised `&&` and `||` group (D1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Precedence {
+    /// `&&` binds tighter than `||` (the default, D1).
+    #[default]
+    Conventional,
+    /// `&&` and `||` have equal precedence, grouped strictly left to right (D1's option):
+    /// `A || B && C` is `(A || B) && C`.
+    LeftToRight,
+}
+
+/// Parser settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Grouping of unparenthesised `&&`/`||` (D1).
+    pub precedence: Precedence,
+    /// Maximum nesting of `(` and `!` (D16); default 256.
+    pub max_nesting: usize,
+    /// Maximum rule length in bytes (D16); default 1 MiB.
+    pub max_input_len: usize,
+    /// Accept value expressions (a bare qualifier, `REQ.TCP.DESTPORT`, or a lone `URL CONTENTS`)
+    /// as used by load-balancing and persistence rules (section 3.2). A bare qualifier becomes
+    /// a [`Simple`](crate::ast::Simple) with `op: None`.
+    pub value_mode: bool,
+}
+
+impl Default for ParseOptions {
+    fn default() -> ParseOptions {
+        ParseOptions {
+            precedence: Precedence::Conventional,
+            max_nesting: 256,
+            max_input_len: 1 << 20,
+            value_mode: false,
+        }
+    }
+}
+
+/// A parsed rule and the warnings found on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// The syntax tree.
+    pub expr: Expr,
+    /// Warnings, in source order of detection.
+    pub lints: Vec<Lint>,
+}
+
+/// A warning about a rule that parses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lint {
+    /// Which warning.
+    pub kind: LintKind,
+    /// Where.
+    pub span: Span,
+    /// A sentence for the user.
+    pub message: String,
+}
+
+/// The warnings the parser emits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LintKind {
+    /// `&&` and `||` mixed at one level without parentheses (D1 `mixed-and-or`).
+    MixedAndOr,
+    /// A NetScaler 6.0 spelling or operator alias (`HTTPHEADER`, `REQUEST.`, `EQ`...),
+    /// section 2 and 3.2.
+    OldSpelling,
+    /// A `*` in a `URL ==`/`!=` pattern outside the section 6 shapes (`url-wildcard-unverified`).
+    UrlWildcardUnverified,
+    /// `-length`/`-offset` on `EXISTS`/`NOTEXISTS`, where they do nothing (section 8.1).
+    WindowIgnored,
+    /// A method that is not a standard HTTP/1.1 method (section 4.1).
+    NonStandardMethod,
+    /// A named-expression reference outside the naming rules (section 10.4 `nonstandard-name`).
+    NonStandardName,
+}
+
+/// Parses a classic rule with default options, discarding lints.
+pub fn parse(text: &str) -> Result<Expr, ParseError> {
+    parse_with(text, &ParseOptions::default()).map(|p| p.expr)
+}
+
+/// Parses a classic rule.
+///
+/// Errors carry the byte span of the offending token. A rule that is a bare qualifier or a lone
+/// `... CONTENTS` is a value expression (section 3.2): an error unless
+/// [`ParseOptions::value_mode`] is set.
+pub fn parse_with(text: &str, options: &ParseOptions) -> Result<Parsed, ParseError> {
+    if text.len() > options.max_input_len {
+        let start = crate::error::floor_char_boundary(text, options.max_input_len);
+        return Err(Fail::new(
+            ParseErrorKind::TooLong(options.max_input_len),
+            start,
+            text.len(),
+        )
+        .expecting(format!("at most {} bytes", options.max_input_len))
+        .into_error(text));
+    }
+    let mut parser = parser::Parser::new(text, options);
+    let expr = parser.parse().map_err(|f| f.into_error(text))?;
+    if !options.value_mode
+        && let ExprKind::Simple(simple) = &expr.kind
+        && simple.op == Some(Operator::Contents)
+    {
+        return Err(Fail::new(
+            ParseErrorKind::ValueExpression,
+            expr.span.start,
+            expr.span.end,
+        )
+        .expecting(
+            "a boolean rule; a lone CONTENTS is a load-balancing or persistence value \
+                 expression (parse it in value mode, or use EXISTS)",
+        )
+        .into_error(text));
+    }
+    Ok(Parsed {
+        expr,
+        lints: parser.lints,
+    })
+}
+
+impl FromStr for Expr {
+    type Err = ParseError;
+
+    /// [`parse`] with default options.
+    fn from_str(s: &str) -> Result<Expr, ParseError> {
+        parse(s)
+    }
+}
