@@ -1,1 +1,45 @@
-//! (module under construction)
+//! The ns.conf reader (`session-policies.md` sections 2-3).
+//!
+//! [`Config::read`] lexes every line with the CLI lexer of section 2 ([`lexer`]), recognises the
+//! Gateway commands of section 3 (session actions and policies, named expressions, vservers,
+//! `set vpn parameter`, AAA users and groups, and binds at the four bind points), and returns a
+//! [`Read`]: the [`Config`], every [`ConfigError`] (a malformed line of a known command; reading goes
+//! on) and [`Notice`]s. Other lines are kept as [`IgnoredLine`]s (R2).
+//!
+//! Rules and expressions are stored as text ([`RuleText`]); parsing them is the job of
+//! [`syntax`](crate::syntax). The built-in global defaults of table 3.1 are [`builtin_defaults`].
+//!
+//! ```
+//! use nsexpr::config::{BindPoint, Config};
+//!
+//! let text = r#"
+//! add vpn sessionAction AC_OS -icaProxy ON -sso on
+//! add vpn sessionPolicy PL_OS "REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver" AC_OS
+//! bind vpn vserver GW -policy PL_OS -prio 100
+//! "#;
+//! let read = Config::read(text, "ns.conf");
+//! assert!(read.errors.is_empty());
+//! let config = &read.config;
+//! let policy = config.session_policy("PL_OS").unwrap();
+//! assert_eq!(policy.rule.text, "REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver");
+//! assert_eq!((policy.rule.line, policy.rule.column), (3, 30));
+//! assert_eq!(config.action_of(policy).unwrap().param("SSO"), Some("on"));
+//! let bind = &config.binds()[0];
+//! assert_eq!((bind.point.clone(), bind.priority), (BindPoint::Vserver("GW".into()), Some(100)));
+//! ```
+
+mod diag;
+pub mod lexer;
+mod model;
+mod params;
+mod reader;
+
+pub use diag::{ConfigError, ConfigErrorKind, Notice, NoticeKind, Severity};
+pub use lexer::{LexError, LexErrorKind, Token, TokenKind, lex_line};
+pub use model::{
+    AaaGroup, AaaUser, Bind, BindPoint, Config, IgnoreReason, IgnoredLine, NamedExpression,
+    OtherPolicy, R6_BUILTIN_ACTION, R6_BUILTIN_POLICIES, RuleText, SessionAction, SessionPolicy,
+    VpnVserver, is_builtin_action, is_builtin_policy,
+};
+pub use params::{SESSION_PARAMETERS, builtin_defaults, canonical_parameter};
+pub use reader::Read;

@@ -1,0 +1,305 @@
+//! Diagnostics of the ns.conf reader: errors for malformed lines of known commands, and notices
+//! (informational findings and warnings) that do not make a line invalid.
+//!
+//! Following the error-sink idea of `style.md` section 4, the reader never stops at a bad line: it
+//! collects every error and keeps reading.
+
+use std::fmt;
+
+use crate::ast::Span;
+
+use super::lexer::LexErrorKind;
+
+/// A malformed line of a known command, with its position.
+///
+/// `Display` prints `file:line:column: message`, then the line, then `^^^` under the offending
+/// token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct ConfigError {
+    /// The file name given to the reader.
+    pub file: String,
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What is wrong.
+    pub kind: ConfigErrorKind,
+    /// The text of the line (without its line end).
+    pub text: String,
+    /// The offending bytes of the line.
+    pub span: Span,
+}
+
+impl ConfigError {
+    pub(super) fn new(
+        file: &str,
+        line: usize,
+        text: &str,
+        span: Span,
+        kind: ConfigErrorKind,
+    ) -> ConfigError {
+        let start = floor_boundary(text, span.start);
+        let column = text.get(..start).map_or(0, |s| s.chars().count()) + 1;
+        ConfigError {
+            file: file.to_owned(),
+            line,
+            column,
+            kind,
+            text: text.to_owned(),
+            span,
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.kind
+        )?;
+        let start = floor_boundary(&self.text, self.span.start);
+        let end = floor_boundary(&self.text, self.span.end.max(start));
+        let width = self
+            .text
+            .get(start..end)
+            .map_or(0, |s| s.chars().count())
+            .max(1);
+        let shown: String = self
+            .text
+            .chars()
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .collect();
+        writeln!(f, "{shown}")?;
+        write!(
+            f,
+            "{}{}",
+            " ".repeat(self.column.saturating_sub(1)),
+            "^".repeat(width)
+        )
+    }
+}
+
+/// What is wrong with a line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum ConfigErrorKind {
+    /// The line could not be lexed (section 2).
+    #[error("{0}")]
+    Lex(LexErrorKind),
+    /// A command word that is a prefix of several command words (R1).
+    #[error("ambiguous command word `{word}`: could be {}", .candidates.join(", "))]
+    AmbiguousWord {
+        /// The word as written.
+        word: String,
+        /// The words it could abbreviate.
+        candidates: Vec<&'static str>,
+    },
+    /// A required argument is missing.
+    #[error("`{command}` needs {what}")]
+    MissingArgument {
+        /// The command.
+        command: &'static str,
+        /// What is missing (`a name`, `a rule`, ...).
+        what: &'static str,
+    },
+    /// An argument the command does not take.
+    #[error("unexpected argument `{argument}` for `{command}`")]
+    UnexpectedArgument {
+        /// The command.
+        command: &'static str,
+        /// The argument as written.
+        argument: String,
+    },
+    /// An option name the command does not take.
+    #[error("unknown option `-{option}` for `{command}`")]
+    UnknownOption {
+        /// The command.
+        command: &'static str,
+        /// The option as written.
+        option: String,
+    },
+    /// An option name that is a prefix of several option names (R1).
+    #[error("ambiguous option `-{option}`: could be {}", .candidates.iter().map(|c| format!("-{c}")).collect::<Vec<_>>().join(", "))]
+    AmbiguousOption {
+        /// The option as written.
+        option: String,
+        /// The options it could abbreviate.
+        candidates: Vec<&'static str>,
+    },
+    /// An option that cannot be combined with another one on this command.
+    #[error("option `-{option}` cannot be combined with `-{with}`")]
+    ConflictingOption {
+        /// The option.
+        option: &'static str,
+        /// The option it conflicts with.
+        with: &'static str,
+    },
+    /// The same option twice on one line.
+    #[error("option `-{option}` is given twice")]
+    DuplicateOption {
+        /// The option.
+        option: String,
+    },
+    /// An option without its value.
+    #[error("option `-{option}` needs a value")]
+    MissingValue {
+        /// The option.
+        option: String,
+    },
+    /// An option that takes no value (or fewer values) was given one.
+    #[error("option `-{option}` takes {expected}")]
+    TooManyValues {
+        /// The option.
+        option: String,
+        /// What it takes (`no value`, `one value`).
+        expected: &'static str,
+    },
+    /// A number out of range or not a number.
+    #[error("option `-{option}` needs a whole number from 0 to {max}, found `{value}`")]
+    BadNumber {
+        /// The option.
+        option: &'static str,
+        /// The value as written.
+        value: String,
+        /// The largest accepted value.
+        max: u32,
+    },
+    /// A value outside the option's value set.
+    #[error("option `-{option}` must be {expected}, found `{value}`")]
+    BadValue {
+        /// The option.
+        option: &'static str,
+        /// The value as written.
+        value: String,
+        /// The accepted values.
+        expected: &'static str,
+    },
+    /// An `add` of a name that is already defined (the appliance rejects it; the first stays).
+    #[error("{kind} `{name}` is already defined on line {first_line}")]
+    Duplicate {
+        /// The object type.
+        kind: &'static str,
+        /// The name.
+        name: String,
+        /// Where it was first defined.
+        first_line: usize,
+    },
+    /// A `set`, `unset` or `rm` of an object not defined before this line (R4).
+    #[error("{kind} `{name}` is not defined before this line")]
+    Undefined {
+        /// The object type.
+        kind: &'static str,
+        /// The name.
+        name: String,
+    },
+}
+
+/// How serious a [`Notice`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Severity {
+    /// Worth knowing; nothing is wrong.
+    Info,
+    /// Probably a mistake in the configuration, but the line was read.
+    Warning,
+}
+
+/// A finding about a line that was read: see [`NoticeKind`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Notice {
+    /// 1-based line number.
+    pub line: usize,
+    /// What was found.
+    pub kind: NoticeKind,
+}
+
+impl Notice {
+    /// How serious the finding is.
+    pub fn severity(&self) -> Severity {
+        match self.kind {
+            NoticeKind::NonSessionPolicyBind { .. }
+            | NoticeKind::UnboundPolicy { .. }
+            | NoticeKind::UndefinedVserver { .. }
+            | NoticeKind::BuiltinObject { .. } => Severity::Info,
+            NoticeKind::UndefinedPolicy { .. }
+            | NoticeKind::UndefinedAction { .. }
+            | NoticeKind::NonstandardQQuote { .. } => Severity::Warning,
+        }
+    }
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = match self.severity() {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+        };
+        write!(f, "line {}: {severity}: {}", self.line, self.kind)
+    }
+}
+
+/// What a [`Notice`] reports.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum NoticeKind {
+    /// A bind of a policy that is not a session policy; ignored (R3).
+    #[error("bind of {kind} `{policy}` ignored: not a session policy (R3)")]
+    NonSessionPolicyBind {
+        /// The policy name.
+        policy: String,
+        /// Its object type (`authentication ldapPolicy`).
+        kind: String,
+    },
+    /// A bind of a name that no `add` line defines; ignored.
+    #[error("bind of undefined policy `{policy}` ignored")]
+    UndefinedPolicy {
+        /// The policy name.
+        policy: String,
+    },
+    /// A session policy whose action is not defined.
+    #[error("session policy `{policy}` uses undefined session action `{action}`")]
+    UndefinedAction {
+        /// The policy.
+        policy: String,
+        /// The missing action.
+        action: String,
+    },
+    /// A session policy that is defined but bound nowhere.
+    #[error("session policy `{policy}` is not bound")]
+    UnboundPolicy {
+        /// The policy.
+        policy: String,
+    },
+    /// A bind to a vserver that no `add vpn vserver` line defines (kept).
+    #[error("vserver `{vserver}` is not defined in this file")]
+    UndefinedVserver {
+        /// The vserver.
+        vserver: String,
+    },
+    /// An R6 built-in object (`SETVPNPARAMS_*`), simulated as the `set vpn parameter` layer.
+    #[error("built-in `{name}` is treated as the `set vpn parameter` layer (R6)")]
+    BuiltinObject {
+        /// The object name.
+        name: String,
+    },
+    /// A q-quote with a delimiter outside GUIDE92's list (`qquote-nonstandard`, section 2).
+    #[error("q-quote with nonstandard delimiter `{delimiter}` (qquote-nonstandard)")]
+    NonstandardQQuote {
+        /// The delimiter.
+        delimiter: char,
+    },
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
