@@ -103,7 +103,10 @@ fn semantic_table() {
             parse_options.precedence = Precedence::LeftToRight;
         }
         let mut names = NamedExpressions::new();
-        let mut parsed_names = HashMap::new();
+        let mut parsed_names: HashMap<String, nsexpr::Expr> = common::reference::BUILTINS
+            .iter()
+            .map(|(n, d)| (n.to_string(), nsexpr::syntax::parse(d).expect("built-in parses")))
+            .collect();
         if let Some(defs) = case.get("names").and_then(Value::as_table) {
             for (name, def) in defs {
                 let def = def.as_str().expect("definition");

@@ -8,6 +8,22 @@ use std::net::IpAddr;
 use nsexpr::ast::{Expr, ExprKind, Operator, Qualifier, Side, Simple, TimeZone, Value};
 use nsexpr::{Context, HeaderInstance, Verdict};
 
+/// The verified built-ins (classic-language.md 10.1), written out again for the reference.
+pub const BUILTINS: &[(&str, &str)] = &[
+    ("ns_non_get", "METHOD != GET"),
+    ("ns_cachecontrol_nostore", "HEADER Cache-Control CONTAINS 'no-store'"),
+    ("ns_cachecontrol_nocache", "HEADER Cache-Control CONTAINS 'no-cache'"),
+    ("ns_header_pragma", "HEADER Pragma CONTAINS 'no-cache'"),
+    ("ns_header_cookie", "HEADER Cookie EXISTS"),
+    ("ns_ext_cgi", "URL == '/*.cgi'"),
+    ("ns_ext_asp", "URL == '/*.asp'"),
+    ("ns_ext_exe", "URL == '/*.exe'"),
+    ("ns_ext_cfm", "URL == '/*.cfm'"),
+    ("ns_ext_ex", "URL == '/*.ex'"),
+    ("ns_ext_shtml", "URL == '/*.shtml'"),
+    ("ns_ext_htx", "URL == '/*.htx'"),
+];
+
 /// A request as plain strings.
 #[derive(Debug, Clone, Default)]
 pub struct Req {
@@ -279,6 +295,10 @@ fn num_op(n: u64, s: &Simple, op: Operator) -> bool {
 
 fn ip_eq(ip: IpAddr, s: &Simple) -> bool {
     let Some(Value::Ip(want)) = &s.value else { panic!("ip") };
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
     match (ip, want.addr) {
         (IpAddr::V4(a), IpAddr::V4(w)) => {
             let mask = match (s.options.netmask, want.prefix) {
