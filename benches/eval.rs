@@ -22,7 +22,11 @@ fn path(target: &str) -> &str {
 }
 
 fn view(r: &BenchRequest) -> HeaderMapRequest<'_> {
-    HeaderMapRequest { method: r.method.as_bytes(), target: r.target.as_bytes(), headers: &r.headers }
+    HeaderMapRequest {
+        method: r.method.as_bytes(),
+        target: r.target.as_bytes(),
+        headers: &r.headers,
+    }
 }
 
 fn rules() -> Vec<(&'static str, &'static str, Floor)> {
@@ -43,7 +47,11 @@ fn rules() -> Vec<(&'static str, &'static str, Floor)> {
             "REQ.HTTP.URL == '/images/*.gif' || REQ.HTTP.URL == /cgi-bin/*",
             Box::new(|r: &BenchRequest| {
                 let p = path(r.target);
-                let suffix = p.rsplit('/').next().and_then(|s| s.rsplit_once('.')).map_or("", |(_, e)| e);
+                let suffix = p
+                    .rsplit('/')
+                    .next()
+                    .and_then(|s| s.rsplit_once('.'))
+                    .map_or("", |(_, e)| e);
                 (p.starts_with("/images/") && suffix == "gif") || p.starts_with("/cgi-bin/")
             }),
         ),
@@ -83,19 +91,27 @@ fn rules() -> Vec<(&'static str, &'static str, Floor)> {
 fn bench(c: &mut Criterion) {
     let reqs = requests(1_000);
     for (name, rule, floor) in rules() {
-        let program = Program::from_rule(rule, &NamedExpressions::new(), &CompileOptions::default())
-            .expect("rule compiles");
+        let program =
+            Program::from_rule(rule, &NamedExpressions::new(), &CompileOptions::default())
+                .expect("rule compiles");
         let ours = reqs.iter().filter(|r| program.is_match(&view(r))).count();
         let theirs = reqs.iter().filter(|r| floor(r)).count();
         assert_eq!(ours, theirs, "{name}: nsexpr and the floor disagree");
-        assert!(ours > 0 && ours < reqs.len(), "{name}: the corpus must both match and miss");
+        assert!(
+            ours > 0 && ours < reqs.len(),
+            "{name}: the corpus must both match and miss"
+        );
         let mut group = c.benchmark_group(format!("eval/{name}"));
         group.throughput(Throughput::Elements(reqs.len() as u64));
         group.bench_function("floor", |b| {
             b.iter(|| reqs.iter().filter(|r| floor(black_box(r))).count())
         });
         group.bench_function("nsexpr", |b| {
-            b.iter(|| reqs.iter().filter(|r| program.is_match(&view(black_box(r)))).count())
+            b.iter(|| {
+                reqs.iter()
+                    .filter(|r| program.is_match(&view(black_box(r))))
+                    .count()
+            })
         });
         group.finish();
     }

@@ -10,11 +10,26 @@ fn main() {
     for e in &read.errors {
         eprintln!("{e}");
     }
-    let sim = Simulator::new(&read.config, None, SimOptions::default()).expect("vserver").with_notices(&read.notices);
+    let sim = Simulator::new(&read.config, None, SimOptions::default())
+        .expect("vserver")
+        .with_notices(&read.notices);
     for p in presets() {
-        let headers: Vec<(&str, &[u8])> = p.headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
-        let req = RawRequest { method: p.method.as_bytes(), target: p.target.as_bytes(), version: b"HTTP/1.1", headers: &headers, carried: None };
+        let headers: Vec<(&str, &[u8])> =
+            p.headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
+        let req = RawRequest {
+            method: p.method.as_bytes(),
+            target: p.target.as_bytes(),
+            version: b"HTTP/1.1",
+            headers: &headers,
+            carried: None,
+        };
         let report = sim.simulate(&req, None, &Identity::default());
-        println!("{:<16} {:?} icaProxy={:?} wihome={:?}", p.id, report.applied, report.value("icaProxy"), report.value("wihome"));
+        println!(
+            "{:<16} {:?} icaProxy={:?} wihome={:?}",
+            p.id,
+            report.applied,
+            report.value("icaProxy"),
+            report.value("wihome")
+        );
     }
 }

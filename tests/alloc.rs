@@ -42,15 +42,37 @@ const RULES: &[&str] = &[
 fn evaluation_allocates_nothing() {
     let programs: Vec<Program> = RULES
         .iter()
-        .map(|r| Program::from_rule(r, &NamedExpressions::new(), &CompileOptions::default()).expect("compiles"))
+        .map(|r| {
+            Program::from_rule(r, &NamedExpressions::new(), &CompileOptions::default())
+                .expect("compiles")
+        })
         .collect();
     let mut headers = HeaderMap::new();
-    headers.append("user-agent", HeaderValue::from_static("Mozilla/5.0 WorxWeb/19.1.5"));
-    headers.append("x-citrix-gateway", HeaderValue::from_static("gw.example.com"));
+    headers.append(
+        "user-agent",
+        HeaderValue::from_static("Mozilla/5.0 WorxWeb/19.1.5"),
+    );
+    headers.append(
+        "x-citrix-gateway",
+        HeaderValue::from_static("gw.example.com"),
+    );
     headers.append("cookie", HeaderValue::from_static("NSC_AAAC=1"));
-    let view = HeaderMapRequest { method: b"POST", target: b"/images/a.gif?x=1", headers: &headers };
-    let pairs: [(&str, &[u8]); 2] = [("User-Agent", b"CitrixReceiver/1"), ("Referer", b"https://x/")];
-    let raw = RawRequest { method: b"GET", target: b"/cgi-bin/a", version: b"HTTP/1.1", headers: &pairs, carried: None };
+    let view = HeaderMapRequest {
+        method: b"POST",
+        target: b"/images/a.gif?x=1",
+        headers: &headers,
+    };
+    let pairs: [(&str, &[u8]); 2] = [
+        ("User-Agent", b"CitrixReceiver/1"),
+        ("Referer", b"https://x/"),
+    ];
+    let raw = RawRequest {
+        method: b"GET",
+        target: b"/cgi-bin/a",
+        version: b"HTTP/1.1",
+        headers: &pairs,
+        carried: None,
+    };
     let ctx = Context::with_client_ip("10.1.2.3".parse().expect("ip"));
 
     // Warm up lazily initialised statics outside the measured window.
@@ -68,5 +90,10 @@ fn evaluation_allocates_nothing() {
     }
     let after = ALLOCATIONS.load(Ordering::Relaxed);
     assert!(hits > 0);
-    assert_eq!(after - before, 0, "evaluation allocated {} times", after - before);
+    assert_eq!(
+        after - before,
+        0,
+        "evaluation allocated {} times",
+        after - before
+    );
 }

@@ -14,8 +14,18 @@ use proptest::prelude::*;
 
 const HEADERS: &[&str] = &["X-A", "x-b", "User-Agent"];
 const VALUES: &[&str] = &["", "a", "A", "ab", "bA", "abc", "b"];
-const PATTERNS: &[&str] = &["/*", "/a/*", "/a/b", "/a/b.*", "/.gif", "/a/*.gif", "/a.", "*.gif", "/a/b.gif", "/a/*.*"];
-const TARGETS: &[&str] = &["/", "/a/b", "/a/b.gif", "/a/c.gif?x=ab", "/a/b.tar.gz", "/q?", "/a/x.y?ab=1"];
+const PATTERNS: &[&str] = &[
+    "/*", "/a/*", "/a/b", "/a/b.*", "/.gif", "/a/*.gif", "/a.", "*.gif", "/a/b.gif", "/a/*.*",
+];
+const TARGETS: &[&str] = &[
+    "/",
+    "/a/b",
+    "/a/b.gif",
+    "/a/c.gif?x=ab",
+    "/a/b.tar.gz",
+    "/q?",
+    "/a/x.y?ab=1",
+];
 
 fn simple(s: Simple) -> Expr {
     Expr::new(ExprKind::Simple(s), Span::default())
@@ -44,7 +54,11 @@ fn header_simple() -> impl Strategy<Value = Expr> {
                 header: Some(h.to_owned()),
                 op: Some(op),
                 value: (!op.is_unary()).then(|| Value::Text(v.to_owned())),
-                options: Options { length, offset, netmask: None },
+                options: Options {
+                    length,
+                    offset,
+                    netmask: None,
+                },
             })
         })
 }
@@ -61,7 +75,11 @@ fn url_simple() -> impl Strategy<Value = Expr> {
         (prop::sample::select(VALUES), any::<bool>()).prop_map(|(v, contains)| simple(Simple {
             qualifier: Qualifier::UrlQuery,
             header: None,
-            op: Some(if contains { Operator::Contains } else { Operator::NotExists }),
+            op: Some(if contains {
+                Operator::Contains
+            } else {
+                Operator::NotExists
+            }),
             value: contains.then(|| Value::Text(v.to_owned())),
             options: Options::default(),
         })),
@@ -98,14 +116,20 @@ fn rule() -> impl Strategy<Value = Expr> {
 
 fn request() -> impl Strategy<Value = Req> {
     (
-        prop::collection::vec((prop::sample::select(HEADERS), prop::sample::select(VALUES)), 0..6),
+        prop::collection::vec(
+            (prop::sample::select(HEADERS), prop::sample::select(VALUES)),
+            0..6,
+        ),
         prop::sample::select(TARGETS),
     )
         .prop_map(|(headers, target)| Req {
             method: "GET".into(),
             target: target.into(),
             version: "HTTP/1.1".into(),
-            headers: headers.into_iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect(),
+            headers: headers
+                .into_iter()
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect(),
         })
 }
 

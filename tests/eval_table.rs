@@ -14,7 +14,11 @@ use toml::Value;
 
 fn context(ctx: &toml::Table) -> Context {
     let mut c = Context::default();
-    let ip = |k: &str| ctx.get(k).and_then(Value::as_str).map(|s| s.parse::<IpAddr>().expect("ip"));
+    let ip = |k: &str| {
+        ctx.get(k)
+            .and_then(Value::as_str)
+            .map(|s| s.parse::<IpAddr>().expect("ip"))
+    };
     let int = |k: &str| ctx.get(k).and_then(Value::as_integer);
     c.request_net.source_ip = ip("client_ip");
     c.request_net.dest_ip = ip("dest_ip");
@@ -22,7 +26,10 @@ fn context(ctx: &toml::Table) -> Context {
     c.request_net.dest_port = int("dest_port").map(|p| p as u16);
     c.request_net.vlan = int("vlan").map(|v| v as u64);
     if let Some(unix) = int("clock") {
-        c.clock = Some(Clock { unix, local_offset: int("local_offset").map(|o| o as i32) });
+        c.clock = Some(Clock {
+            unix,
+            local_offset: int("local_offset").map(|o| o as i32),
+        });
     }
     let mut tls = TlsInfo::default();
     let mut has_tls = false;
@@ -50,7 +57,8 @@ fn context(ctx: &toml::Table) -> Context {
     }
     if let Some(epa) = ctx.get("epa").and_then(Value::as_table) {
         for (text, v) in epa {
-            c.opaque_verdicts.insert(text.clone(), v.as_bool().expect("bool"));
+            c.opaque_verdicts
+                .insert(text.clone(), v.as_bool().expect("bool"));
         }
     }
     c
@@ -82,7 +90,10 @@ fn semantic_table() {
                 hs.iter()
                     .map(|pair| {
                         let pair = pair.as_array().expect("pair");
-                        (pair[0].as_str().unwrap().to_owned(), pair[1].as_str().unwrap().to_owned())
+                        (
+                            pair[0].as_str().unwrap().to_owned(),
+                            pair[1].as_str().unwrap().to_owned(),
+                        )
                     })
                     .collect()
             })
@@ -105,13 +116,21 @@ fn semantic_table() {
         let mut names = NamedExpressions::new();
         let mut parsed_names: HashMap<String, nsexpr::Expr> = common::reference::BUILTINS
             .iter()
-            .map(|(n, d)| (n.to_string(), nsexpr::syntax::parse(d).expect("built-in parses")))
+            .map(|(n, d)| {
+                (
+                    n.to_string(),
+                    nsexpr::syntax::parse(d).expect("built-in parses"),
+                )
+            })
             .collect();
         if let Some(defs) = case.get("names").and_then(Value::as_table) {
             for (name, def) in defs {
                 let def = def.as_str().expect("definition");
                 names.define(name, def);
-                parsed_names.insert(name.to_lowercase(), nsexpr::syntax::parse(def).expect("definition parses"));
+                parsed_names.insert(
+                    name.to_lowercase(),
+                    nsexpr::syntax::parse(def).expect("definition parses"),
+                );
             }
         }
         let ctx = case.get("ctx").and_then(Value::as_table).map(context);
@@ -127,12 +146,17 @@ fn semantic_table() {
         let program = match Program::compile(&expr, rule, &names, &options) {
             Ok(p) => p,
             Err(e) => {
-                failures.push(format!("case {i} ({decision}) `{rule}`: compile error\n{e}"));
+                failures.push(format!(
+                    "case {i} ({decision}) `{rule}`: compile error\n{e}"
+                ));
                 continue;
             }
         };
-        let pairs: Vec<(&str, &[u8])> =
-            req.headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())).collect();
+        let pairs: Vec<(&str, &[u8])> = req
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_bytes()))
+            .collect();
         let view = RawRequest {
             method: req.method.as_bytes(),
             target: req.target.as_bytes(),
@@ -145,19 +169,32 @@ fn semantic_table() {
             None => program.eval(&view),
         };
         if compiled != expect {
-            failures.push(format!("case {i} ({decision}) `{rule}`: compiled gave {compiled}, expected {expect}"));
+            failures.push(format!(
+                "case {i} ({decision}) `{rule}`: compiled gave {compiled}, expected {expect}"
+            ));
         }
         let explained = program.explain(&view, ctx.as_ref());
         if explained.verdict != Some(compiled) {
             failures.push(format!("case {i} `{rule}`: explain disagrees with eval"));
         }
         if case.get("reference").and_then(Value::as_bool) != Some(false) {
-            let reference = Reference { names: &parsed_names, instance, context: ctx.as_ref() };
+            let reference = Reference {
+                names: &parsed_names,
+                instance,
+                context: ctx.as_ref(),
+            };
             let got = reference.eval(&expr, &req);
             if got != expect {
-                failures.push(format!("case {i} ({decision}) `{rule}`: reference gave {got}, expected {expect}"));
+                failures.push(format!(
+                    "case {i} ({decision}) `{rule}`: reference gave {got}, expected {expect}"
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -31,7 +31,8 @@ fn example_configs_give_the_documented_outcomes() {
         for client in case["clients"].as_array().expect("clients") {
             let id = client.as_str().expect("id");
             let p = preset(id).unwrap_or_else(|| panic!("preset {id}"));
-            let headers: Vec<(&str, &[u8])> = p.headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
+            let headers: Vec<(&str, &[u8])> =
+                p.headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
             let req = RawRequest {
                 method: p.method.as_bytes(),
                 target: p.target.as_bytes(),
@@ -45,7 +46,10 @@ fn example_configs_give_the_documented_outcomes() {
             if let Some(applied) = case.get("applied").and_then(Value::as_array) {
                 let want: Vec<&str> = applied.iter().filter_map(Value::as_str).collect();
                 if report.applied != want {
-                    failures.push(format!("{at}: applied {:?}, expected {want:?}", report.applied));
+                    failures.push(format!(
+                        "{at}: applied {:?}, expected {want:?}",
+                        report.applied
+                    ));
                 }
             }
             if let Some(profile) = case.get("profile").and_then(Value::as_table) {
@@ -54,31 +58,60 @@ fn example_configs_give_the_documented_outcomes() {
                     let (value, from) = spec.rsplit_once('@').expect("VALUE@SOURCE");
                     let want_value = (value != "unset").then_some(value);
                     match report.profile_entry(param) {
-                        Some(entry) if entry.value.as_deref() == want_value && entry.from == from => {}
-                        other => failures.push(format!("{at}: {param} = {other:?}, expected {spec}")),
+                        Some(entry)
+                            if entry.value.as_deref() == want_value && entry.from == from => {}
+                        other => {
+                            failures.push(format!("{at}: {param} = {other:?}, expected {spec}"))
+                        }
                     }
                 }
             }
-            for name in case.get("unknown").and_then(Value::as_array).into_iter().flatten() {
+            for name in case
+                .get("unknown")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let name = name.as_str().expect("name");
-                let hit = report.policies.iter().any(|p| p.name == name && p.verdict == Verdict::Unknown && !p.depends_on.is_empty());
+                let hit = report.policies.iter().any(|p| {
+                    p.name == name && p.verdict == Verdict::Unknown && !p.depends_on.is_empty()
+                });
                 if !hit {
                     failures.push(format!("{at}: {name} should be unknown with its inputs"));
                 }
             }
-            for param in case.get("depends").and_then(Value::as_array).into_iter().flatten() {
+            for param in case
+                .get("depends")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let param = param.as_str().expect("param");
-                if report.profile_entry(param).is_none_or(|e| e.depends_on_unknown.is_empty()) {
+                if report
+                    .profile_entry(param)
+                    .is_none_or(|e| e.depends_on_unknown.is_empty())
+                {
                     failures.push(format!("{at}: {param} should depend on an unknown policy"));
                 }
             }
             if let Some(w) = case.get("warning").and_then(Value::as_str)
                 && !report.warnings.iter().any(|x| x.contains(w))
             {
-                failures.push(format!("{at}: no warning containing {w:?} in {:?}", report.warnings));
+                failures.push(format!(
+                    "{at}: no warning containing {w:?} in {:?}",
+                    report.warnings
+                ));
             }
         }
     }
-    assert!(checked >= 60, "the table covers every config × preset group");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        checked >= 60,
+        "the table covers every config × preset group"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

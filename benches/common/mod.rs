@@ -53,15 +53,24 @@ pub fn requests(n: usize) -> Vec<BenchRequest> {
             let (method, target) = pick(&mut state, TARGETS);
             let mut h = HeaderMap::new();
             let mut add = |name: &'static str, value: &str| {
-                h.append(HeaderName::from_static(name), HeaderValue::from_str(value).expect("value"));
+                h.append(
+                    HeaderName::from_static(name),
+                    HeaderValue::from_str(value).expect("value"),
+                );
             };
             add("host", "gw.example.com");
             add("user-agent", ua);
-            add("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+            add(
+                "accept",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            );
             add("accept-language", "en-US,en;q=0.5");
             add("accept-encoding", "gzip, deflate, br");
             add("connection", "keep-alive");
-            add("cookie", "NSC_TMAS=abcdef0123456789; CsrfToken=0123456789abcdef0123456789abcdef");
+            add(
+                "cookie",
+                "NSC_TMAS=abcdef0123456789; CsrfToken=0123456789abcdef0123456789abcdef",
+            );
             add("x-citrix-isusinghttps", "Yes");
             add("cache-control", "no-cache");
             if next(&mut state) % 3 == 0 {
@@ -76,7 +85,11 @@ pub fn requests(n: usize) -> Vec<BenchRequest> {
             if next(&mut state) % 2 == 0 {
                 add("content-type", "application/x-www-form-urlencoded");
             }
-            BenchRequest { method, target, headers: h }
+            BenchRequest {
+                method,
+                target,
+                headers: h,
+            }
         })
         .collect()
 }
@@ -86,11 +99,16 @@ pub fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
     if hay.len() < needle.len() {
         return false;
     }
-    let (lo, up) = (needle[0].to_ascii_lowercase(), needle[0].to_ascii_uppercase());
+    let (lo, up) = (
+        needle[0].to_ascii_lowercase(),
+        needle[0].to_ascii_uppercase(),
+    );
     let last = hay.len() - needle.len();
     let mut start = 0;
     while start <= last {
-        let Some(i) = memchr::memchr2(lo, up, &hay[start..=last]) else { return false };
+        let Some(i) = memchr::memchr2(lo, up, &hay[start..=last]) else {
+            return false;
+        };
         let at = start + i;
         if hay[at..at + needle.len()].eq_ignore_ascii_case(needle) {
             return true;

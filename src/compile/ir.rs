@@ -71,37 +71,85 @@ pub(crate) enum ClockUnit {
 #[derive(Debug, Clone)]
 pub(crate) enum Leaf {
     /// A request header in slot `slot` of the program's header table.
-    Header { slot: u16, test: TextTest },
+    Header {
+        slot: u16,
+        test: TextTest,
+    },
     /// A response header (read from the context's response).
-    ResponseHeader { key: HeaderKey, test: TextTest },
+    ResponseHeader {
+        key: HeaderKey,
+        test: TextTest,
+    },
     Method(TextTest),
     /// `URL CONTAINS`/`CONTENTS`/`EXISTS` on the D9 path.
     UrlPath(TextTest),
     /// `URL ==`/`!=` wildcard table.
-    UrlPattern { pattern: UrlPattern, negate: bool },
+    UrlPattern {
+        pattern: UrlPattern,
+        negate: bool,
+    },
     UrlQuery(TextTest),
     Version(TextTest),
     ResponseVersion(TextTest),
     UrlLen(NumTest),
     UrlQueryLen(NumTest),
     /// URLTOKENS: any listed character in the raw target (D9, section 7).
-    UrlTokens { tokens: Box<[Box<[u8]>]>, negate: bool },
+    UrlTokens {
+        tokens: Box<[Box<[u8]>]>,
+        negate: bool,
+    },
     StatusCode(NumTest),
-    NetNumber { response: bool, field: NetField, test: NumTest },
-    NetIp { response: bool, field: NetField, test: IpTest },
-    NetMac { response: bool, field: NetField, value: [u8; 6], negate: bool },
+    NetNumber {
+        response: bool,
+        field: NetField,
+        test: NumTest,
+    },
+    NetIp {
+        response: bool,
+        field: NetField,
+        test: IpTest,
+    },
+    NetMac {
+        response: bool,
+        field: NetField,
+        value: [u8; 6],
+        negate: bool,
+    },
     /// The interface id.
-    InterfaceId { response: bool, test: TextTest },
-    CertText { field: CertText, test: TextTest },
-    TlsNumber { field: TlsNumber, test: NumTest },
-    CipherExport { negate: bool },
+    InterfaceId {
+        response: bool,
+        test: TextTest,
+    },
+    CertText {
+        field: CertText,
+        test: TextTest,
+    },
+    TlsNumber {
+        field: TlsNumber,
+        test: NumTest,
+    },
+    CipherExport {
+        negate: bool,
+    },
     /// Certificate validity bound (`true` = not-after) against a Unix time, order-mapped to u64.
-    CertDate { not_after: bool, test: NumTest },
-    Location { pattern: Box<[Box<str>]>, negate: bool },
+    CertDate {
+        not_after: bool,
+        test: NumTest,
+    },
+    Location {
+        pattern: Box<[Box<str>]>,
+        negate: bool,
+    },
     /// `DATE`/`TIME`/`DAYOFWEEK`; `local` literals need the context's offset.
-    Clock { unit: ClockUnit, local: bool, test: NumTest },
+    Clock {
+        unit: ClockUnit,
+        local: bool,
+        test: NumTest,
+    },
     /// EPA / `FS.*` text answered only by the context (D13).
-    Opaque { text: Box<str> },
+    Opaque {
+        text: Box<str>,
+    },
 }
 
 /// Maps a signed value onto `u64` preserving order, so date comparisons reuse `NumTest`.

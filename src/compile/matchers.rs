@@ -15,7 +15,11 @@ pub(crate) enum ContainsCi {
     /// Needle with no ASCII letter: case folding changes nothing.
     Exact(memmem::Finder<'static>),
     /// Needle with letters, lower-cased.
-    Folded { needle: Box<[u8]>, lower: u8, upper: u8 },
+    Folded {
+        needle: Box<[u8]>,
+        lower: u8,
+        upper: u8,
+    },
 }
 
 impl ContainsCi {
@@ -38,9 +42,11 @@ impl ContainsCi {
         match self {
             ContainsCi::Empty => true,
             ContainsCi::Exact(finder) => finder.find(hay).is_some(),
-            ContainsCi::Folded { needle, lower, upper } => {
-                contains_folded(hay, needle, *lower, *upper)
-            }
+            ContainsCi::Folded {
+                needle,
+                lower,
+                upper,
+            } => contains_folded(hay, needle, *lower, *upper),
         }
     }
 }
@@ -147,7 +153,11 @@ impl TextOp {
 }
 
 fn bytes_eq(a: &[u8], b: &[u8], fold: bool) -> bool {
-    if fold { a.eq_ignore_ascii_case(b) } else { a == b }
+    if fold {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a == b
+    }
 }
 
 /// A windowed text test.
@@ -326,7 +336,9 @@ impl IpTest {
                 let m = self.mask as u32;
                 u32::from(a) & m == u32::from(c) & m
             }
-            (IpAddr::V6(a), IpAddr::V6(c)) => u128::from(a) & self.mask == u128::from(c) & self.mask,
+            (IpAddr::V6(a), IpAddr::V6(c)) => {
+                u128::from(a) & self.mask == u128::from(c) & self.mask
+            }
             _ => false,
         };
         equal != self.negate
@@ -363,11 +375,21 @@ mod tests {
 
     #[test]
     fn window_clamps() {
-        let w = Window { offset: 2, length: Some(6) };
+        let w = Window {
+            offset: 2,
+            length: Some(6),
+        };
         assert_eq!(w.apply(b"0123456789"), b"234567");
         assert_eq!(w.apply(b"012"), b"2");
         assert_eq!(w.apply(b"0"), b"");
-        assert_eq!(Window { offset: 3, length: None }.apply(b"abcdef"), b"def");
+        assert_eq!(
+            Window {
+                offset: 3,
+                length: None
+            }
+            .apply(b"abcdef"),
+            b"def"
+        );
     }
 
     #[test]

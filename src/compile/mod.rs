@@ -15,8 +15,7 @@ use thiserror::Error;
 pub use names::{NamedExpressions, UNVERIFIED_BUILTINS};
 
 use crate::ast::{
-    DateLit, Expr, ExprKind, Operator, OpaqueFamily, Qualifier, Side, Simple, Span,
-    TimeZone, Value,
+    DateLit, Expr, ExprKind, OpaqueFamily, Operator, Qualifier, Side, Simple, Span, TimeZone, Value,
 };
 use crate::eval::{ContextInput, HeaderKey};
 use ir::{CertText, ClockUnit, Leaf, NetField, Node, NodeKind, TlsNumber, order_key};
@@ -65,7 +64,9 @@ pub enum CompileErrorKind {
         path: String,
     },
     /// A bare qualifier (value expression) where a boolean rule is needed.
-    #[error("`{0}` is a value expression, not a boolean rule: add an operator such as EXISTS or ==")]
+    #[error(
+        "`{0}` is a value expression, not a boolean rule: add an operator such as EXISTS or =="
+    )]
     ValueExpression(String),
     /// An operator, value or option that does not fit the qualifier (hand-built ASTs).
     #[error("{0}")]
@@ -212,7 +213,10 @@ pub struct ProgramSetBuilder<'a> {
 impl<'a> ProgramSetBuilder<'a> {
     /// An empty set whose rules resolve names in `names`.
     pub fn new(names: &'a NamedExpressions, options: &'a CompileOptions) -> ProgramSetBuilder<'a> {
-        ProgramSetBuilder { compiler: Compiler::new(names, options), members: Vec::new() }
+        ProgramSetBuilder {
+            compiler: Compiler::new(names, options),
+            members: Vec::new(),
+        }
     }
 
     /// Adds a parsed rule; returns its index in the set.
@@ -269,7 +273,12 @@ impl ProgramSet {
         let member = self.members.get(index)?;
         let mut bindings =
             crate::eval::Bindings::new(&self.headers, self.header_instance, request, context);
-        Some(crate::eval::explain_node(&mut bindings, &member.root, &self.labels, &member.inputs))
+        Some(crate::eval::explain_node(
+            &mut bindings,
+            &member.root,
+            &self.labels,
+            &member.inputs,
+        ))
     }
 
     /// The context inputs rule `index` needs that `context` lacks (D20).
@@ -323,7 +332,13 @@ impl<'a> Compiler<'a> {
         self.lower(expr, source, None)
     }
 
-    fn error(&self, kind: CompileErrorKind, span: Span, source: &str, origin: Origin<'_>) -> CompileError {
+    fn error(
+        &self,
+        kind: CompileErrorKind,
+        span: Span,
+        source: &str,
+        origin: Origin<'_>,
+    ) -> CompileError {
         CompileError {
             kind,
             span,
@@ -343,10 +358,20 @@ impl<'a> Compiler<'a> {
         Node { label, kind }
     }
 
-    fn lower(&mut self, expr: &Expr, source: &str, origin: Origin<'_>) -> Result<Node, CompileError> {
+    fn lower(
+        &mut self,
+        expr: &Expr,
+        source: &str,
+        origin: Origin<'_>,
+    ) -> Result<Node, CompileError> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            return Err(self.error(CompileErrorKind::TooLarge(MAX_NODES), expr.span, source, origin));
+            return Err(self.error(
+                CompileErrorKind::TooLarge(MAX_NODES),
+                expr.span,
+                source,
+                origin,
+            ));
         }
         let kind = match &expr.kind {
             ExprKind::Or(items) | ExprKind::And(items) => {
@@ -372,7 +397,9 @@ impl<'a> Compiler<'a> {
                     OpaqueFamily::FileSystem => ContextInput::FileSystem,
                 };
                 self.inputs.insert(input);
-                NodeKind::Leaf(Leaf::Opaque { text: opaque.text.clone().into_boxed_str() })
+                NodeKind::Leaf(Leaf::Opaque {
+                    text: opaque.text.clone().into_boxed_str(),
+                })
             }
         };
         Ok(self.node(expr.to_string(), kind))
@@ -394,18 +421,26 @@ impl<'a> Compiler<'a> {
         if let Some(at) = self.stack.iter().position(|n| n.eq_ignore_ascii_case(name)) {
             let mut path: Vec<&str> = self.stack.iter().skip(at).map(String::as_str).collect();
             path.push(name);
-            let kind = CompileErrorKind::Cycle { path: path.join(" -> ") };
+            let kind = CompileErrorKind::Cycle {
+                path: path.join(" -> "),
+            };
             return Err(self.error(kind, span, source, origin));
         }
         let Some(definition) = self.names.lookup(name, self.options.unverified_builtins) else {
             let hint = names::unknown_name_hint(&lower);
-            let kind = CompileErrorKind::UnknownName { name: name.to_owned(), hint };
+            let kind = CompileErrorKind::UnknownName {
+                name: name.to_owned(),
+                hint,
+            };
             return Err(self.error(kind, span, source, origin));
         };
         let expr = match definition.parsed() {
             Ok(expr) => expr,
             Err(message) => {
-                let kind = CompileErrorKind::BadDefinition { name: name.to_owned(), message };
+                let kind = CompileErrorKind::BadDefinition {
+                    name: name.to_owned(),
+                    message,
+                };
                 return Err(self.error(kind, span, source, origin));
             }
         };
@@ -425,7 +460,8 @@ impl<'a> Compiler<'a> {
                 self.headers.len() - 1
             }
         };
-        u16::try_from(index).map_err(|_| "a rule may read at most 65,536 distinct headers".to_owned())
+        u16::try_from(index)
+            .map_err(|_| "a rule may read at most 65,536 distinct headers".to_owned())
     }
 
     fn lower_simple(
@@ -456,11 +492,17 @@ impl<'a> Compiler<'a> {
         Ok(match q {
             Qualifier::Header(Side::Req) => {
                 let name = s.header.as_deref().ok_or("HEADER needs a header name")?;
-                Leaf::Header { slot: self.header_slot(name)?, test: text_test(s, op, false)? }
+                Leaf::Header {
+                    slot: self.header_slot(name)?,
+                    test: text_test(s, op, false)?,
+                }
             }
             Qualifier::Header(Side::Res) => {
                 let name = s.header.as_deref().ok_or("HEADER needs a header name")?;
-                Leaf::ResponseHeader { key: HeaderKey::new(name), test: text_test(s, op, false)? }
+                Leaf::ResponseHeader {
+                    key: HeaderKey::new(name),
+                    test: text_test(s, op, false)?,
+                }
             }
             Qualifier::Method => Leaf::Method(text_test(s, op, true)?),
             Qualifier::Url => match (op, &s.value) {
@@ -484,9 +526,14 @@ impl<'a> Compiler<'a> {
                     .iter()
                     .map(|c| c.to_string().into_bytes().into_boxed_slice())
                     .collect();
-                Leaf::UrlTokens { tokens, negate: op == Operator::Ne }
+                Leaf::UrlTokens {
+                    tokens,
+                    negate: op == Operator::Ne,
+                }
             }
-            Qualifier::SourceIp(side) => ip_leaf(s, op, net(side == Side::Res, NetField::SourceIp))?,
+            Qualifier::SourceIp(side) => {
+                ip_leaf(s, op, net(side == Side::Res, NetField::SourceIp))?
+            }
             Qualifier::DestIp(side) => ip_leaf(s, op, net(side == Side::Res, NetField::DestIp))?,
             Qualifier::SourcePort(side) => num_leaf(s, op, side, NetField::SourcePort)?,
             Qualifier::DestPort(side) => num_leaf(s, op, side, NetField::DestPort)?,
@@ -506,20 +553,32 @@ impl<'a> Compiler<'a> {
                     return Err("LOCATION needs a location such as Asia.India.*.*.*.*".into());
                 };
                 let pattern = text.split('.').map(Box::from).collect();
-                Leaf::Location { pattern, negate: op == Operator::Ne }
+                Leaf::Location {
+                    pattern,
+                    negate: op == Operator::Ne,
+                }
             }
             Qualifier::ClientCert => cert_text(s, op, CertText::Whole)?,
             Qualifier::CertSubject => cert_text(s, op, CertText::Subject)?,
             Qualifier::CertIssuer => cert_text(s, op, CertText::Issuer)?,
             Qualifier::CertSigAlgo => cert_text(s, op, CertText::SigAlgo)?,
             Qualifier::CertSerialNumber => cert_text(s, op, CertText::Serial)?,
-            Qualifier::CertVersion => Leaf::TlsNumber { field: TlsNumber::CertVersion, test: num_test(s, op)? },
-            Qualifier::CipherBits => Leaf::TlsNumber { field: TlsNumber::CipherBits, test: num_test(s, op)? },
-            Qualifier::SslVersion => Leaf::TlsNumber { field: TlsNumber::SslVersion, test: num_test(s, op)? },
+            Qualifier::CertVersion => Leaf::TlsNumber {
+                field: TlsNumber::CertVersion,
+                test: num_test(s, op)?,
+            },
+            Qualifier::CipherBits => Leaf::TlsNumber {
+                field: TlsNumber::CipherBits,
+                test: num_test(s, op)?,
+            },
+            Qualifier::SslVersion => Leaf::TlsNumber {
+                field: TlsNumber::SslVersion,
+                test: num_test(s, op)?,
+            },
             Qualifier::CipherType => match &s.value {
-                Some(Value::Text(t)) if t.eq_ignore_ascii_case("export") => {
-                    Leaf::CipherExport { negate: op == Operator::Ne }
-                }
+                Some(Value::Text(t)) if t.eq_ignore_ascii_case("export") => Leaf::CipherExport {
+                    negate: op == Operator::Ne,
+                },
                 _ => return Err("CIPHER.TYPE compares only with Export".into()),
             },
             Qualifier::CertValidFrom | Qualifier::CertValidTo => Leaf::CertDate {
@@ -559,12 +618,20 @@ impl<'a> Compiler<'a> {
 fn context_input(q: Qualifier) -> Option<ContextInput> {
     use Qualifier as Q;
     Some(match q {
-        Q::Method | Q::Url | Q::UrlTokens | Q::UrlLen | Q::UrlQuery | Q::UrlQueryLen => return None,
+        Q::Method | Q::Url | Q::UrlTokens | Q::UrlLen | Q::UrlQuery | Q::UrlQueryLen => {
+            return None;
+        }
         Q::Version(Side::Req) | Q::Header(Side::Req) => return None,
         Q::Version(Side::Res) | Q::Header(Side::Res) | Q::StatusCode => ContextInput::Response,
-        Q::SourceIp(Side::Res) | Q::DestIp(Side::Res) | Q::SourcePort(Side::Res) => ContextInput::Response,
-        Q::DestPort(Side::Res) | Q::Mss(Side::Res) | Q::SourceMac(Side::Res) => ContextInput::Response,
-        Q::DestMac(Side::Res) | Q::InterfaceId(Side::Res) | Q::VlanId(Side::Res) => ContextInput::Response,
+        Q::SourceIp(Side::Res) | Q::DestIp(Side::Res) | Q::SourcePort(Side::Res) => {
+            ContextInput::Response
+        }
+        Q::DestPort(Side::Res) | Q::Mss(Side::Res) | Q::SourceMac(Side::Res) => {
+            ContextInput::Response
+        }
+        Q::DestMac(Side::Res) | Q::InterfaceId(Side::Res) | Q::VlanId(Side::Res) => {
+            ContextInput::Response
+        }
         Q::RxThroughput(Side::Res) | Q::TxThroughput(Side::Res) => ContextInput::Response,
         Q::RxTxThroughput(Side::Res) => ContextInput::Response,
         Q::SourceIp(_) => ContextInput::ClientIp,
@@ -590,7 +657,10 @@ fn context_input(q: Qualifier) -> Option<ContextInput> {
 fn window(s: &Simple) -> Result<Window, String> {
     let to_usize = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
     if (s.options.length.is_some() || s.options.offset.is_some()) && !s.qualifier.takes_window() {
-        return Err(format!("-length and -offset apply only to text qualifiers, not {}", s.qualifier));
+        return Err(format!(
+            "-length and -offset apply only to text qualifiers, not {}",
+            s.qualifier
+        ));
     }
     Ok(Window {
         offset: s.options.offset.map_or(0, to_usize),
@@ -615,11 +685,25 @@ fn text_test(s: &Simple, op: Operator, fold: bool) -> Result<TextTest, String> {
         Operator::Contents => TextOp::Contents,
         Operator::Contains => TextOp::Contains(ContainsCi::new(text_value(s)?)),
         Operator::NotContains => TextOp::NotContains(ContainsCi::new(text_value(s)?)),
-        Operator::Eq => TextOp::Equals { value: boxed(text_value(s)?), fold },
-        Operator::Ne => TextOp::NotEquals { value: boxed(text_value(s)?), fold },
-        other => return Err(format!("{} does not accept the operator {other}", s.qualifier)),
+        Operator::Eq => TextOp::Equals {
+            value: boxed(text_value(s)?),
+            fold,
+        },
+        Operator::Ne => TextOp::NotEquals {
+            value: boxed(text_value(s)?),
+            fold,
+        },
+        other => {
+            return Err(format!(
+                "{} does not accept the operator {other}",
+                s.qualifier
+            ));
+        }
     };
-    Ok(TextTest { window: window(s)?, op })
+    Ok(TextTest {
+        window: window(s)?,
+        op,
+    })
 }
 
 /// A numeric test from a number or range operand (D10).
@@ -627,7 +711,10 @@ fn num_test(s: &Simple, op: Operator) -> Result<NumTest, String> {
     match &s.value {
         Some(Value::Number(n)) => numeric(op, *n, None),
         Some(Value::Range(a, b)) => numeric(op, *a, Some(*b)),
-        Some(other) => Err(format!("{} compares with a number, not {other}", s.qualifier)),
+        Some(other) => Err(format!(
+            "{} compares with a number, not {other}",
+            s.qualifier
+        )),
         None => Err(format!("{} needs a number", s.qualifier)),
     }
 }
@@ -638,7 +725,9 @@ fn numeric(op: Operator, n: u64, upper: Option<u64>) -> Result<NumTest, String> 
         return match op {
             Operator::Eq | Operator::Between => Ok(NumTest::In(lo, hi)),
             Operator::Ne => Ok(NumTest::NotIn(lo, hi)),
-            other => Err(format!("a range is allowed only with ==, != and BETWEEN, not {other}")),
+            other => Err(format!(
+                "a range is allowed only with ==, != and BETWEEN, not {other}"
+            )),
         };
     }
     Ok(match op {
@@ -662,18 +751,30 @@ fn date_test(s: &Simple, op: Operator, key: impl Fn(&DateLit) -> i64) -> Result<
 }
 
 fn num_leaf(s: &Simple, op: Operator, side: Side, field: NetField) -> Result<Leaf, String> {
-    Ok(Leaf::NetNumber { response: side == Side::Res, field, test: num_test(s, op)? })
+    Ok(Leaf::NetNumber {
+        response: side == Side::Res,
+        field,
+        test: num_test(s, op)?,
+    })
 }
 
 fn mac_leaf(s: &Simple, op: Operator, side: Side, field: NetField) -> Result<Leaf, String> {
     let Some(Value::Mac(value)) = &s.value else {
         return Err(format!("{} compares with a MAC address", s.qualifier));
     };
-    Ok(Leaf::NetMac { response: side == Side::Res, field, value: *value, negate: op == Operator::Ne })
+    Ok(Leaf::NetMac {
+        response: side == Side::Res,
+        field,
+        value: *value,
+        negate: op == Operator::Ne,
+    })
 }
 
 fn cert_text(s: &Simple, op: Operator, field: CertText) -> Result<Leaf, String> {
-    Ok(Leaf::CertText { field, test: text_test(s, op, false)? })
+    Ok(Leaf::CertText {
+        field,
+        test: text_test(s, op, false)?,
+    })
 }
 
 fn ip_leaf(s: &Simple, op: Operator, (response, field): (bool, NetField)) -> Result<Leaf, String> {
@@ -685,10 +786,20 @@ fn ip_leaf(s: &Simple, op: Operator, (response, field): (bool, NetField)) -> Res
         (Some(_), Some(_)) => return Err("use either -netmask or /len, not both".into()),
         (Some(IpAddr::V4(m)), None) if !v6 => u128::from(u32::from(m)),
         (Some(IpAddr::V6(m)), None) if v6 => u128::from(m),
-        (Some(_), None) => return Err("the netmask and the address are of different families".into()),
+        (Some(_), None) => {
+            return Err("the netmask and the address are of different families".into());
+        }
         (None, Some(len)) => prefix_mask(v6, len),
         (None, None) => prefix_mask(v6, if v6 { 128 } else { 32 }),
     };
-    let test = IpTest { addr: ip.addr, mask, negate: op == Operator::Ne };
-    Ok(Leaf::NetIp { response, field, test })
+    let test = IpTest {
+        addr: ip.addr,
+        mask,
+        negate: op == Operator::Ne,
+    };
+    Ok(Leaf::NetIp {
+        response,
+        field,
+        test,
+    })
 }

@@ -17,7 +17,11 @@ pub struct Definition {
 impl Definition {
     fn new(name: &str, text: &str) -> Definition {
         let parsed = crate::syntax::parse(text).map_err(|e| e.to_string());
-        Definition { name: name.to_owned(), text: text.to_owned(), parsed }
+        Definition {
+            name: name.to_owned(),
+            text: text.to_owned(),
+            parsed,
+        }
     }
 
     /// The name as written.
@@ -48,8 +52,14 @@ pub struct NamedExpressions {
 /// `ns_false` are constants handled by the compiler.
 const VERIFIED_BUILTINS: &[(&str, &str)] = &[
     ("ns_non_get", "METHOD != GET"),
-    ("ns_cachecontrol_nostore", "HEADER Cache-Control CONTAINS 'no-store'"),
-    ("ns_cachecontrol_nocache", "HEADER Cache-Control CONTAINS 'no-cache'"),
+    (
+        "ns_cachecontrol_nostore",
+        "HEADER Cache-Control CONTAINS 'no-store'",
+    ),
+    (
+        "ns_cachecontrol_nocache",
+        "HEADER Cache-Control CONTAINS 'no-cache'",
+    ),
     ("ns_header_pragma", "HEADER Pragma CONTAINS 'no-cache'"),
     ("ns_header_cookie", "HEADER Cookie EXISTS"),
     ("ns_ext_cgi", "URL == '/*.cgi'"),
@@ -65,12 +75,27 @@ const VERIFIED_BUILTINS: &[(&str, &str)] = &[
 /// probable definitions. Predefined only with the `unverified_builtins` option (D12).
 pub const UNVERIFIED_BUILTINS: &[(&str, &str)] = &[
     ("ns_cmpclient", "HEADER Accept-Encoding CONTAINS gzip"),
-    ("ns_content_type", "RES.HTTP.HEADER Content-Type CONTAINS text"),
+    (
+        "ns_content_type",
+        "RES.HTTP.HEADER Content-Type CONTAINS text",
+    ),
     ("ns_css", "RES.HTTP.HEADER Content-Type CONTAINS text/css"),
-    ("ns_xmldata", "RES.HTTP.HEADER Content-Type CONTAINS text/xml"),
-    ("ns_msword", "RES.HTTP.HEADER Content-Type CONTAINS application/msword"),
-    ("ns_msexcel", "RES.HTTP.HEADER Content-Type CONTAINS application/vnd.ms-excel"),
-    ("ns_msppt", "RES.HTTP.HEADER Content-Type CONTAINS application/vnd.ms-powerpoint"),
+    (
+        "ns_xmldata",
+        "RES.HTTP.HEADER Content-Type CONTAINS text/xml",
+    ),
+    (
+        "ns_msword",
+        "RES.HTTP.HEADER Content-Type CONTAINS application/msword",
+    ),
+    (
+        "ns_msexcel",
+        "RES.HTTP.HEADER Content-Type CONTAINS application/vnd.ms-excel",
+    ),
+    (
+        "ns_msppt",
+        "RES.HTTP.HEADER Content-Type CONTAINS application/vnd.ms-powerpoint",
+    ),
     ("ns_mozilla_47", "HEADER User-Agent CONTAINS Mozilla/4.7"),
     ("ns_msie", "HEADER User-Agent CONTAINS MSIE"),
     ("ns_ext_not_gif", "URL != '/*.gif'"),
@@ -84,8 +109,13 @@ pub const UNVERIFIED_BUILTINS: &[(&str, &str)] = &[
 /// Built-ins that depend on appliance state and have no rule text at all.
 const CONTEXT_ONLY_BUILTINS: &[&str] = &["ns_slowclient", "ns_farclient", "ns_audio", "ns_video"];
 
-fn builtin_table(table: &'static [(&'static str, &'static str)]) -> HashMap<&'static str, Definition> {
-    table.iter().map(|(name, text)| (*name, Definition::new(name, text))).collect()
+fn builtin_table(
+    table: &'static [(&'static str, &'static str)],
+) -> HashMap<&'static str, Definition> {
+    table
+        .iter()
+        .map(|(name, text)| (*name, Definition::new(name, text)))
+        .collect()
 }
 
 fn verified() -> &'static HashMap<&'static str, Definition> {
@@ -125,7 +155,11 @@ impl NamedExpressions {
         verified()
             .get(lower.as_str())
             .or_else(|| self.user.get(&lower))
-            .or_else(|| unverified_builtins.then(|| unverified().get(lower.as_str())).flatten())
+            .or_else(|| {
+                unverified_builtins
+                    .then(|| unverified().get(lower.as_str()))
+                    .flatten()
+            })
     }
 }
 
@@ -136,7 +170,8 @@ pub(crate) fn unknown_name_hint(lower: &str) -> String {
          the unverified_builtins option to use its probable definition"
             .to_owned()
     } else if CONTEXT_ONLY_BUILTINS.contains(&lower) {
-        "; it is a NetScaler built-in computed by the appliance, with no rule text to evaluate".to_owned()
+        "; it is a NetScaler built-in computed by the appliance, with no rule text to evaluate"
+            .to_owned()
     } else {
         String::new()
     }

@@ -28,6 +28,8 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
+mod view;
+
 pub use format::CorpusFormat;
 pub use generator::{GENERATOR_VERSION, Generator, Profile, sha256_hex};
 pub use jsonl::{CorpusHeader, write_jsonl};

@@ -3,10 +3,12 @@
 
 use std::net::IpAddr;
 
-use super::{Context, ContextInput, INLINE_SLOTS, NetInfo, RequestView, Verdict, split_target};
 use super::HeaderKey;
+use super::{Context, ContextInput, INLINE_SLOTS, NetInfo, RequestView, Verdict, split_target};
 use crate::compile::HeaderInstance;
-use crate::compile::ir::{CertText, ClockUnit, Leaf, NetField, Node, NodeKind, TlsNumber, order_key};
+use crate::compile::ir::{
+    CertText, ClockUnit, Leaf, NetField, Node, NodeKind, TlsNumber, order_key,
+};
 use crate::compile::matchers::TextTest;
 
 /// One header slot: not looked up yet, absent, not carried by a partial record, or its value.
@@ -53,7 +55,14 @@ impl<'r, V: RequestView> Bindings<'r, V> {
         } else {
             Slots::Heap(vec![Slot::Unbound; headers.len()])
         };
-        Bindings { headers, instance, request, context, slots, target: None }
+        Bindings {
+            headers,
+            instance,
+            request,
+            context,
+            slots,
+            target: None,
+        }
     }
 
     #[inline]
@@ -153,7 +162,9 @@ impl<'r, V: RequestView> Bindings<'r, V> {
     /// The D9 path and query, split once.
     #[inline]
     pub(crate) fn path_query(&mut self) -> (&'r [u8], Option<&'r [u8]>) {
-        *self.target.get_or_insert_with(|| split_target(self.request.target()))
+        *self
+            .target
+            .get_or_insert_with(|| split_target(self.request.target()))
     }
 
     #[inline]
@@ -172,7 +183,9 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             Leaf::UrlQueryLen(test) => v(test.test(self.path_query().1.map_or(0, len_u64))),
             Leaf::UrlTokens { tokens, negate } => {
                 let target = self.request.target();
-                let any = tokens.iter().any(|t| memchr::memmem::find(target, t).is_some());
+                let any = tokens
+                    .iter()
+                    .any(|t| memchr::memmem::find(target, t).is_some());
                 v(any != *negate)
             }
             _ => self.context_leaf(leaf),
@@ -202,21 +215,29 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                     }
                 }
             },
-            Leaf::ResponseVersion(test) => match ctx.response.as_ref().and_then(|r| r.version.as_ref()) {
-                Some(version) => v(test.test(Some(version.as_bytes()))),
-                None => Verdict::Unknown,
-            },
+            Leaf::ResponseVersion(test) => {
+                match ctx.response.as_ref().and_then(|r| r.version.as_ref()) {
+                    Some(version) => v(test.test(Some(version.as_bytes()))),
+                    None => Verdict::Unknown,
+                }
+            }
             Leaf::StatusCode(test) => match ctx.response.as_ref().and_then(|r| r.status) {
                 Some(status) => v(test.test(status)),
                 None => Verdict::Unknown,
             },
-            Leaf::NetNumber { response, field, test } => {
-                match net_number(net(ctx, *response), *field) {
-                    Some(n) => v(test.test(n)),
-                    None => Verdict::Unknown,
-                }
-            }
-            Leaf::NetIp { response, field, test } => {
+            Leaf::NetNumber {
+                response,
+                field,
+                test,
+            } => match net_number(net(ctx, *response), *field) {
+                Some(n) => v(test.test(n)),
+                None => Verdict::Unknown,
+            },
+            Leaf::NetIp {
+                response,
+                field,
+                test,
+            } => {
                 let net = net(ctx, *response);
                 let ip = match field {
                     NetField::DestIp => net.dest_ip,
@@ -224,7 +245,12 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 };
                 ip.map_or(Verdict::Unknown, |ip: IpAddr| v(test.test(ip)))
             }
-            Leaf::NetMac { response, field, value, negate } => {
+            Leaf::NetMac {
+                response,
+                field,
+                value,
+                negate,
+            } => {
                 let net = net(ctx, *response);
                 let mac = match field {
                     NetField::DestMac => net.dest_mac,
@@ -250,7 +276,10 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                     v(test.test(Some(text.as_bytes())))
                 }
             },
-            Leaf::TlsNumber { field: TlsNumber::CertVersion, test } => match cert(ctx) {
+            Leaf::TlsNumber {
+                field: TlsNumber::CertVersion,
+                test,
+            } => match cert(ctx) {
                 Lookup::Missing => Verdict::Unknown,
                 Lookup::Absent => v(test.on_absent()),
                 Lookup::Known(c) => v(test.test(c.version)),
@@ -271,7 +300,11 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 Lookup::Missing => Verdict::Unknown,
                 Lookup::Absent => v(test.on_absent()),
                 Lookup::Known(c) => {
-                    let t = if *not_after { c.not_after } else { c.not_before };
+                    let t = if *not_after {
+                        c.not_after
+                    } else {
+                        c.not_before
+                    };
                     v(test.test(order_key(t)))
                 }
             },
@@ -324,7 +357,11 @@ fn len_u64(s: &[u8]) -> u64 {
 }
 
 fn net(ctx: &Context, response: bool) -> &NetInfo {
-    if response { &ctx.response_net } else { &ctx.request_net }
+    if response {
+        &ctx.response_net
+    } else {
+        &ctx.request_net
+    }
 }
 
 fn net_number(net: &NetInfo, field: NetField) -> Option<u64> {

@@ -61,16 +61,29 @@ pub(crate) fn explain<V: RequestView>(
         NodeKind::Not(inner) | NodeKind::Named(inner) => {
             let child = explain(bindings, inner, labels, inputs);
             let v = child.verdict.unwrap_or(Verdict::Unknown);
-            let v = if matches!(node.kind, NodeKind::Not(_)) { v.not() } else { v };
+            let v = if matches!(node.kind, NodeKind::Not(_)) {
+                v.not()
+            } else {
+                v
+            };
             (v, None, vec![child])
         }
         NodeKind::Const(b) => (Verdict::from(*b), None, Vec::new()),
         NodeKind::Leaf(leaf) => {
             let verdict = bindings.eval(node);
-            (verdict, Some(observe(bindings, leaf, verdict, inputs)), Vec::new())
+            (
+                verdict,
+                Some(observe(bindings, leaf, verdict, inputs)),
+                Vec::new(),
+            )
         }
     };
-    Explanation { text, verdict: Some(verdict), observed, children }
+    Explanation {
+        text,
+        verdict: Some(verdict),
+        observed,
+        children,
+    }
 }
 
 fn skipped(node: &Node, labels: &[String]) -> Explanation {
@@ -104,7 +117,10 @@ fn observe<V: RequestView>(
 ) -> String {
     match leaf {
         Leaf::Header { slot, .. } => {
-            let name = bindings.headers.get(usize::from(*slot)).map_or("", |k| k.as_str());
+            let name = bindings
+                .headers
+                .get(usize::from(*slot))
+                .map_or("", |k| k.as_str());
             if verdict == Verdict::Unknown {
                 format!("{name}: not carried by this record")
             } else {
@@ -119,7 +135,10 @@ fn observe<V: RequestView>(
         Leaf::Version(_) => format!("version: {}", shown(Some(bindings.request.version()))),
         Leaf::UrlLen(_) => format!("target length: {}", bindings.request.target().len()),
         Leaf::UrlQueryLen(_) => {
-            format!("query length: {}", bindings.path_query().1.map_or(0, <[u8]>::len))
+            format!(
+                "query length: {}",
+                bindings.path_query().1.map_or(0, <[u8]>::len)
+            )
         }
         Leaf::UrlTokens { .. } => format!("target: {}", shown(Some(bindings.request.target()))),
         _ if verdict == Verdict::Unknown => {
@@ -149,7 +168,11 @@ impl Explanation {
         writeln!(f)?;
         for (i, child) in self.children.iter().enumerate() {
             let last = i + 1 == self.children.len();
-            let (branch, indent) = if last { ("└─ ", "   ") } else { ("├─ ", "│  ") };
+            let (branch, indent) = if last {
+                ("└─ ", "   ")
+            } else {
+                ("├─ ", "│  ")
+            };
             child.write_tree(f, &format!("{rest}{branch}"), &format!("{rest}{indent}"))?;
         }
         Ok(())

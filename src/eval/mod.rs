@@ -13,8 +13,7 @@ mod request;
 pub use context::{ClientCert, Clock, Context, ContextInput, NetInfo, ResponseInfo, TlsInfo};
 pub use explain::Explanation;
 pub use request::{
-    HeaderKey, HeaderMapRequest, HeaderMapValues, ListValues, RawRequest, RequestView,
-    split_target,
+    HeaderKey, HeaderMapRequest, HeaderMapValues, ListValues, RawRequest, RequestView, split_target,
 };
 
 pub(crate) use engine::Bindings;
@@ -99,7 +98,11 @@ impl fmt::Display for Verdict {
 
 impl Program {
     #[inline]
-    fn bind<'r, V: RequestView>(&'r self, request: &'r V, context: Option<&'r Context>) -> Bindings<'r, V> {
+    fn bind<'r, V: RequestView>(
+        &'r self,
+        request: &'r V,
+        context: Option<&'r Context>,
+    ) -> Bindings<'r, V> {
         Bindings::new(&self.headers, self.header_instance, request, context)
     }
 

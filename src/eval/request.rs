@@ -63,8 +63,10 @@ pub trait RequestView {
 }
 
 /// The values of a `HeaderMap` entry as bytes.
-pub type HeaderMapValues<'a> =
-    std::iter::Map<http::header::ValueIter<'a, http::HeaderValue>, fn(&'a http::HeaderValue) -> &'a [u8]>;
+pub type HeaderMapValues<'a> = std::iter::Map<
+    http::header::ValueIter<'a, http::HeaderValue>,
+    fn(&'a http::HeaderValue) -> &'a [u8],
+>;
 
 fn header_map_values<'a>(map: &'a HeaderMap, key: &HeaderKey) -> HeaderMapValues<'a> {
     let values = match key.header_name() {
@@ -72,7 +74,9 @@ fn header_map_values<'a>(map: &'a HeaderMap, key: &HeaderKey) -> HeaderMapValues
         // An invalid token is never in a map; look up a name that is never sent instead.
         None => map.get_all(INVALID_NAME),
     };
-    values.iter().map(http::HeaderValue::as_bytes as fn(&'a http::HeaderValue) -> &'a [u8])
+    values
+        .iter()
+        .map(http::HeaderValue::as_bytes as fn(&'a http::HeaderValue) -> &'a [u8])
 }
 
 const INVALID_NAME: &str = "x-nsexpr-invalid-header-name";
@@ -88,7 +92,8 @@ fn version_bytes(version: http::Version) -> &'static [u8] {
 }
 
 fn origin_target(uri: &http::Uri) -> &[u8] {
-    uri.path_and_query().map_or(b"/", |pq| pq.as_str().as_bytes())
+    uri.path_and_query()
+        .map_or(b"/", |pq| pq.as_str().as_bytes())
 }
 
 /// `http::Request`: the target is the URI's path and query (origin form).
@@ -144,7 +149,11 @@ pub struct HeaderMapRequest<'r> {
 impl<'r> HeaderMapRequest<'r> {
     /// A `POST /` request with these headers, for rules that only test headers.
     pub fn headers_only(headers: &'r HeaderMap) -> HeaderMapRequest<'r> {
-        HeaderMapRequest { method: b"POST", target: b"/", headers }
+        HeaderMapRequest {
+            method: b"POST",
+            target: b"/",
+            headers,
+        }
     }
 }
 
@@ -190,6 +199,16 @@ pub struct ListValues<'a, N, V> {
     inner: std::slice::Iter<'a, (N, V)>,
 }
 
+impl<'a, N, V> ListValues<'a, N, V> {
+    /// The values of `key` among `pairs`, in order.
+    pub fn new(key: &'a HeaderKey, pairs: &'a [(N, V)]) -> ListValues<'a, N, V> {
+        ListValues {
+            key: key.as_str(),
+            inner: pairs.iter(),
+        }
+    }
+}
+
 impl<'a, N: AsRef<str>, V: AsRef<[u8]>> Iterator for ListValues<'a, N, V> {
     type Item = &'a [u8];
     fn next(&mut self) -> Option<&'a [u8]> {
@@ -227,10 +246,11 @@ impl<'r, N: AsRef<str>, V: AsRef<[u8]>> RequestView for RawRequest<'r, N, V> {
         self.version
     }
     fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a> {
-        ListValues { key: key.as_str(), inner: self.headers.iter() }
+        ListValues::new(key, self.headers)
     }
     fn carries_header(&self, key: &HeaderKey) -> bool {
-        self.carried.is_none_or(|names| names.iter().any(|n| key.matches(n)))
+        self.carried
+            .is_none_or(|names| names.iter().any(|n| key.matches(n)))
     }
 }
 
@@ -270,15 +290,25 @@ mod tests {
         assert_eq!(split_target(b"/a/b"), (&b"/a/b"[..], None));
         assert_eq!(split_target(b"/a?"), (&b"/a"[..], Some(&b""[..])));
         assert_eq!(split_target(b"/a?q#frag"), (&b"/a"[..], Some(&b"q"[..])));
-        assert_eq!(split_target(b"http://h/a/b?x"), (&b"/a/b"[..], Some(&b"x"[..])));
+        assert_eq!(
+            split_target(b"http://h/a/b?x"),
+            (&b"/a/b"[..], Some(&b"x"[..]))
+        );
         assert_eq!(split_target(b"http://h"), (&b"/"[..], None));
         assert_eq!(split_target(b"*"), (&b"*"[..], None));
-        assert_eq!(split_target(b"gw.example.com:443"), (&b"gw.example.com:443"[..], None));
+        assert_eq!(
+            split_target(b"gw.example.com:443"),
+            (&b"gw.example.com:443"[..], None)
+        );
     }
 
     #[test]
     fn list_view_reads_instances_in_order() {
-        let headers = [("User-Agent", &b"first"[..]), ("Host", b"h"), ("user-agent", b"last")];
+        let headers = [
+            ("User-Agent", &b"first"[..]),
+            ("Host", b"h"),
+            ("user-agent", b"last"),
+        ];
         let req = RawRequest {
             method: b"GET",
             target: b"/",

@@ -108,7 +108,8 @@ pub struct Report {
 impl Report {
     /// The value of a profile parameter (case-insensitive), `None` when unset.
     pub fn value(&self, parameter: &str) -> Option<&str> {
-        self.profile_entry(parameter).and_then(|p| p.value.as_deref())
+        self.profile_entry(parameter)
+            .and_then(|p| p.value.as_deref())
     }
 
     /// A profile entry by parameter name (case-insensitive).
@@ -151,8 +152,16 @@ impl fmt::Display for Report {
             writeln!(f, "  (none bound)")?;
         }
         for p in &self.policies {
-            let verdict = if p.skipped { "skipped" } else { p.verdict.as_str() };
-            write!(f, "  {verdict:<7} {:<28} {} priority {}", p.name, p.bind_point, p.priority)?;
+            let verdict = if p.skipped {
+                "skipped"
+            } else {
+                p.verdict.as_str()
+            };
+            write!(
+                f,
+                "  {verdict:<7} {:<28} {} priority {}",
+                p.name, p.bind_point, p.priority
+            )?;
             if !p.depends_on.is_empty() {
                 write!(f, "  (depends on {})", p.depends_on.join(", "))?;
             }
@@ -163,18 +172,34 @@ impl fmt::Display for Report {
                 }
             }
         }
-        let applied = if self.applied.is_empty() { "none".to_owned() } else { self.applied.join(", ") };
+        let applied = if self.applied.is_empty() {
+            "none".to_owned()
+        } else {
+            self.applied.join(", ")
+        };
         writeln!(f, "applied: {applied}")?;
         if !self.winner_uncertain_because.is_empty() {
-            writeln!(f, "winner uncertain because of: {}", self.winner_uncertain_because.join(", "))?;
+            writeln!(
+                f,
+                "winner uncertain because of: {}",
+                self.winner_uncertain_because.join(", ")
+            )?;
         }
         writeln!(f, "session profile:")?;
         let mut keys: Vec<&String> = self.profile.keys().collect();
         keys.sort_by_key(|k| {
-            (KEY_PARAMETERS.iter().position(|p| p.eq_ignore_ascii_case(k)).unwrap_or(usize::MAX), k.to_ascii_lowercase())
+            (
+                KEY_PARAMETERS
+                    .iter()
+                    .position(|p| p.eq_ignore_ascii_case(k))
+                    .unwrap_or(usize::MAX),
+                k.to_ascii_lowercase(),
+            )
         });
         for key in keys {
-            let Some(v) = self.profile.get(key) else { continue };
+            let Some(v) = self.profile.get(key) else {
+                continue;
+            };
             let value = v.value.as_deref().unwrap_or("(unset)");
             write!(f, "  {key:<28} {value:<40} [{}]", v.from)?;
             for c in &v.depends_on_unknown {

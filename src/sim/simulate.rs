@@ -6,8 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 
 use super::report::{Candidate, PolicyResult, ProfileValue, Report, RuleSyntax};
-use crate::compile::{CompileErrorKind, CompileOptions, NamedExpressions, ProgramSet, ProgramSetBuilder};
-use crate::config::{Bind, BindPoint, Config, Notice, Severity, builtin_defaults, is_builtin_policy};
+use crate::compile::{
+    CompileErrorKind, CompileOptions, NamedExpressions, ProgramSet, ProgramSetBuilder,
+};
+use crate::config::{
+    Bind, BindPoint, Config, Notice, Severity, builtin_defaults, is_builtin_policy,
+};
 use crate::eval::{Context, RequestView, Verdict};
 use crate::syntax::{LintKind, ParseOptions};
 
@@ -109,9 +113,16 @@ pub struct Simulator {
 
 impl Simulator {
     /// Compiles the session policies that can apply on `vserver` (default: the only vserver).
-    pub fn new(config: &Config, vserver: Option<&str>, options: SimOptions) -> Result<Simulator, SimError> {
+    pub fn new(
+        config: &Config,
+        vserver: Option<&str>,
+        options: SimOptions,
+    ) -> Result<Simulator, SimError> {
         let vserver = choose_vserver(config, vserver)?;
-        let ica_only = config.vserver(&vserver).and_then(|v| v.ica_only).unwrap_or(false);
+        let ica_only = config
+            .vserver(&vserver)
+            .and_then(|v| v.ica_only)
+            .unwrap_or(false);
         let mut names = NamedExpressions::new();
         let mut warnings = Vec::new();
         for (name, text) in config.named_expressions() {
@@ -123,8 +134,10 @@ impl Simulator {
         let mut policies: Vec<PolicyInfo> = Vec::new();
         let mut bindings = Vec::new();
         let mut global: BTreeMap<String, String> = BTreeMap::new();
-        let mut parameters: BTreeSet<String> =
-            builtin_defaults().iter().map(|(k, _)| (*k).to_owned()).collect();
+        let mut parameters: BTreeSet<String> = builtin_defaults()
+            .iter()
+            .map(|(k, _)| (*k).to_owned())
+            .collect();
         let mut global_layer: Vec<(String, String)> = Vec::new();
         for bind in config.binds() {
             if !applies_to(bind, &vserver) {
@@ -132,7 +145,10 @@ impl Simulator {
             }
             if bind.builtin || is_builtin_policy(&bind.policy) {
                 // R6: the built-in global policy is the `set vpn parameter` layer.
-                if let Some(action) = config.session_policy(&bind.policy).and_then(|p| config.action_of(p)) {
+                if let Some(action) = config
+                    .session_policy(&bind.policy)
+                    .and_then(|p| config.action_of(p))
+                {
                     global_layer.extend(action.params.iter().cloned());
                 }
                 continue;
@@ -140,7 +156,8 @@ impl Simulator {
             let index = match policies.iter().position(|p| p.name == bind.policy) {
                 Some(i) => i,
                 None => {
-                    let info = compile_policy(config, &bind.policy, &mut builder, &options, &mut warnings);
+                    let info =
+                        compile_policy(config, &bind.policy, &mut builder, &options, &mut warnings);
                     policies.push(info);
                     policies.len() - 1
                 }
@@ -149,7 +166,10 @@ impl Simulator {
                 point: bind.point.clone(),
                 priority: bind.effective_priority(),
                 line: bind.line,
-                goto: bind.goto_priority_expression.as_ref().map(|g| g.text.clone()),
+                goto: bind
+                    .goto_priority_expression
+                    .as_ref()
+                    .map(|g| g.text.clone()),
                 policy: index,
             });
         }
@@ -219,7 +239,9 @@ impl Simulator {
             .enumerate()
             .filter_map(|(i, b)| {
                 let group_index = match &b.point {
-                    BindPoint::User(u) => (identity.user.as_deref() == Some(u.as_str())).then_some(0)?,
+                    BindPoint::User(u) => {
+                        (identity.user.as_deref() == Some(u.as_str())).then_some(0)?
+                    }
                     BindPoint::Group(g) => groups.iter().position(|x| x == g)?,
                     BindPoint::Vserver(_) | BindPoint::Global => 0,
                 };
@@ -240,7 +262,11 @@ impl Simulator {
 
     fn ordered_groups(&self, identity: &Identity) -> Vec<String> {
         let order = self.options.group_order.unwrap_or_else(|| {
-            if identity.groups.iter().any(|g| self.group_weights.contains_key(g)) {
+            if identity
+                .groups
+                .iter()
+                .any(|g| self.group_weights.contains_key(g))
+            {
                 GroupOrder::Weight
             } else {
                 GroupOrder::Caller
@@ -256,7 +282,13 @@ impl Simulator {
     /// Evaluates every compiled rule on a request (each header bound once for all of them);
     /// `out` receives one verdict per distinct policy, in [`policy_names`](Self::policy_names)
     /// order. This is the fast path `nsexpr run` and the benches use.
-    pub fn evaluate<V: RequestView>(&self, request: &V, context: Option<&Context>, scratch: &mut Vec<Verdict>, out: &mut Vec<Verdict>) {
+    pub fn evaluate<V: RequestView>(
+        &self,
+        request: &V,
+        context: Option<&Context>,
+        scratch: &mut Vec<Verdict>,
+        out: &mut Vec<Verdict>,
+    ) {
         self.set.eval_all(request, context, scratch);
         out.clear();
         out.extend(self.policies.iter().map(|p| match p.rule {
@@ -268,7 +300,12 @@ impl Simulator {
 
     /// Simulates one logon request: every candidate policy in order with its verdict, the applied
     /// policies, the merged profile and the warnings (D17-D20).
-    pub fn simulate<V: RequestView>(&self, request: &V, context: Option<&Context>, identity: &Identity) -> Report {
+    pub fn simulate<V: RequestView>(
+        &self,
+        request: &V,
+        context: Option<&Context>,
+        identity: &Identity,
+    ) -> Report {
         let mut scratch = Vec::with_capacity(self.set.len());
         let mut verdicts = Vec::with_capacity(self.policies.len());
         self.evaluate(request, context, &mut scratch, &mut verdicts);
@@ -282,11 +319,16 @@ impl Simulator {
         for &(bind_index, _) in &order {
             let (Some(bind), Some(policy)) = (
                 self.bindings.get(bind_index),
-                self.bindings.get(bind_index).and_then(|b| self.policies.get(b.policy)),
+                self.bindings
+                    .get(bind_index)
+                    .and_then(|b| self.policies.get(b.policy)),
             ) else {
                 continue;
             };
-            let mut verdict = verdicts.get(bind.policy).copied().unwrap_or(Verdict::Unknown);
+            let mut verdict = verdicts
+                .get(bind.policy)
+                .copied()
+                .unwrap_or(Verdict::Unknown);
             let mut depends_on = self.depends_on(policy, context);
             let skipped = stopped.is_some() || jump_to.is_some_and(|p| bind.priority < p);
             if let Some(reason) = &walk_unknown {
@@ -316,11 +358,18 @@ impl Simulator {
             assumptions.insert("D18".to_owned());
             // D18: after a true advanced policy, NEXT continues, END (default) stops, an integer
             // jumps forward; anything else makes the rest of the walk unknown.
-            let goto = bind.goto.as_deref().unwrap_or("END").trim().to_ascii_uppercase();
+            let goto = bind
+                .goto
+                .as_deref()
+                .unwrap_or("END")
+                .trim()
+                .to_ascii_uppercase();
             match (verdict, goto.as_str()) {
                 (Verdict::False, _) | (_, "NEXT") => {}
                 (Verdict::True, "END" | "") => stopped = Some(policy.name.clone()),
-                (Verdict::True, number) if number.parse::<u32>().is_ok_and(|p| p > bind.priority) => {
+                (Verdict::True, number)
+                    if number.parse::<u32>().is_ok_and(|p| p > bind.priority) =>
+                {
                     jump_to = number.parse().ok();
                 }
                 (_, _) => walk_unknown = Some(format!("goto of {}", policy.name)),
@@ -345,9 +394,21 @@ impl Simulator {
         }
     }
 
-    fn finish(&self, results: Vec<PolicyResult>, identity: &Identity, assumptions: BTreeSet<String>) -> Report {
-        let live: Vec<&PolicyResult> = results.iter().filter(|r| !r.skipped && r.verdict != Verdict::False).collect();
-        let applied: Vec<String> = live.iter().filter(|r| r.verdict == Verdict::True).map(|r| r.name.clone()).collect();
+    fn finish(
+        &self,
+        results: Vec<PolicyResult>,
+        identity: &Identity,
+        assumptions: BTreeSet<String>,
+    ) -> Report {
+        let live: Vec<&PolicyResult> = results
+            .iter()
+            .filter(|r| !r.skipped && r.verdict != Verdict::False)
+            .collect();
+        let applied: Vec<String> = live
+            .iter()
+            .filter(|r| r.verdict == Verdict::True)
+            .map(|r| r.name.clone())
+            .collect();
         let winner = applied.first().cloned();
         let winner_uncertain_because: Vec<String> = live
             .iter()
@@ -366,16 +427,29 @@ impl Simulator {
                     decided = Some((value.to_owned(), result.name.clone()));
                     break;
                 }
-                unknown.push(Candidate { policy: result.name.clone(), value: value.to_owned() });
+                unknown.push(Candidate {
+                    policy: result.name.clone(),
+                    value: value.to_owned(),
+                });
             }
             let (value, from) = match decided {
                 Some((v, from)) => (Some(v), from),
                 None => match lookup(&self.global, parameter) {
                     Some(v) => (Some(v.to_owned()), "set vpn parameter".to_owned()),
-                    None => (builtin_default(parameter).map(str::to_owned), "default".to_owned()),
+                    None => (
+                        builtin_default(parameter).map(str::to_owned),
+                        "default".to_owned(),
+                    ),
                 },
             };
-            profile.insert(parameter.clone(), ProfileValue { value, from, depends_on_unknown: unknown });
+            profile.insert(
+                parameter.clone(),
+                ProfileValue {
+                    value,
+                    from,
+                    depends_on_unknown: unknown,
+                },
+            );
         }
         let mut warnings = self.warnings.clone();
         if self.ica_only {
@@ -383,7 +457,9 @@ impl Simulator {
                 profile
                     .get(*k)
                     .and_then(|v: &ProfileValue| v.value.as_deref())
-                    .is_some_and(|v| v.eq_ignore_ascii_case("ON") || v.eq_ignore_ascii_case("REVERSE"))
+                    .is_some_and(|v| {
+                        v.eq_ignore_ascii_case("ON") || v.eq_ignore_ascii_case("REVERSE")
+                    })
             });
             if full_vpn {
                 warnings.push(format!(
@@ -416,7 +492,11 @@ impl Simulator {
 
 fn lookup<'a>(map: &'a BTreeMap<String, String>, key: &str) -> Option<&'a str> {
     map.get(key)
-        .or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+        .or_else(|| {
+            map.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v)
+        })
         .map(String::as_str)
 }
 
@@ -485,13 +565,18 @@ fn compile_policy(
     let params = match config.action_of(policy) {
         Some(action) => action.params.clone(),
         None => {
-            warnings.push(format!("session policy `{name}` uses undefined session action `{}`", policy.action));
+            warnings.push(format!(
+                "session policy `{name}` uses undefined session action `{}`",
+                policy.action
+            ));
             Vec::new()
         }
     };
     let text = policy.rule.text.trim();
     // A bare name may refer to an advanced named expression (R5).
-    let resolved = config.expression(text).map_or(text, |e| e.value.text.as_str());
+    let resolved = config
+        .expression(text)
+        .map_or(text, |e| e.value.text.as_str());
     let (syntax, rule) = if crate::syntax::is_advanced(resolved) {
         let rule = match resolved.to_ascii_uppercase().as_str() {
             "TRUE" => Rule::Constant(true),
@@ -500,10 +585,17 @@ fn compile_policy(
         };
         (RuleSyntax::Advanced, rule)
     } else {
-        let syntax = if config.expression(text).is_some() { RuleSyntax::Named } else { RuleSyntax::Classic };
+        let syntax = if config.expression(text).is_some() {
+            RuleSyntax::Named
+        } else {
+            RuleSyntax::Classic
+        };
         let rule = match crate::syntax::parse_with(text, &options.parse) {
             Err(e) => {
-                warnings.push(format!("session policy `{name}` (line {}): the rule does not parse:\n{e}", policy.rule.line));
+                warnings.push(format!(
+                    "session policy `{name}` (line {}): the rule does not parse:\n{e}",
+                    policy.rule.line
+                ));
                 Rule::Unevaluated("rule_error".to_owned())
             }
             Ok(parsed) => {
@@ -517,10 +609,15 @@ fn compile_policy(
                     Ok(i) => Rule::Compiled(i),
                     Err(e) => {
                         let what = match e.kind() {
-                            CompileErrorKind::UnknownName { .. } => "uses an unknown named expression",
+                            CompileErrorKind::UnknownName { .. } => {
+                                "uses an unknown named expression"
+                            }
                             _ => "does not compile",
                         };
-                        warnings.push(format!("session policy `{name}` (line {}) {what}:\n{e}", policy.rule.line));
+                        warnings.push(format!(
+                            "session policy `{name}` (line {}) {what}:\n{e}",
+                            policy.rule.line
+                        ));
                         Rule::Unevaluated("rule_error".to_owned())
                     }
                 }
@@ -535,5 +632,11 @@ fn compile_policy(
             "session policy `{name}` has an advanced rule; advanced rules are not evaluated yet, so it is reported as unknown"
         ));
     }
-    PolicyInfo { name: policy.name.clone(), action: Some(policy.action.clone()), syntax, rule, params }
+    PolicyInfo {
+        name: policy.name.clone(),
+        action: Some(policy.action.clone()),
+        syntax,
+        rule,
+        params,
+    }
 }

@@ -11,8 +11,14 @@ use nsexpr::{Context, HeaderInstance, Verdict};
 /// The verified built-ins (classic-language.md 10.1), written out again for the reference.
 pub const BUILTINS: &[(&str, &str)] = &[
     ("ns_non_get", "METHOD != GET"),
-    ("ns_cachecontrol_nostore", "HEADER Cache-Control CONTAINS 'no-store'"),
-    ("ns_cachecontrol_nocache", "HEADER Cache-Control CONTAINS 'no-cache'"),
+    (
+        "ns_cachecontrol_nostore",
+        "HEADER Cache-Control CONTAINS 'no-store'",
+    ),
+    (
+        "ns_cachecontrol_nocache",
+        "HEADER Cache-Control CONTAINS 'no-cache'",
+    ),
     ("ns_header_pragma", "HEADER Pragma CONTAINS 'no-cache'"),
     ("ns_header_cookie", "HEADER Cookie EXISTS"),
     ("ns_ext_cgi", "URL == '/*.cgi'"),
@@ -68,12 +74,12 @@ fn b(x: bool) -> Verdict {
 impl Reference<'_> {
     pub fn eval(&self, expr: &Expr, req: &Req) -> Verdict {
         match &expr.kind {
-            ExprKind::And(items) => items
-                .iter()
-                .fold(Verdict::True, |acc, item| kleene_and(acc, || self.eval(item, req))),
-            ExprKind::Or(items) => items
-                .iter()
-                .fold(Verdict::False, |acc, item| kleene_or(acc, || self.eval(item, req))),
+            ExprKind::And(items) => items.iter().fold(Verdict::True, |acc, item| {
+                kleene_and(acc, || self.eval(item, req))
+            }),
+            ExprKind::Or(items) => items.iter().fold(Verdict::False, |acc, item| {
+                kleene_or(acc, || self.eval(item, req))
+            }),
             ExprKind::Not(inner) => match self.eval(inner, req) {
                 Verdict::True => Verdict::False,
                 Verdict::False => Verdict::True,
@@ -90,10 +96,12 @@ impl Reference<'_> {
                     }
                 }
             }
-            ExprKind::Opaque(o) => match self.context.and_then(|c| c.opaque_verdicts.get(&o.text)) {
-                Some(v) => b(*v),
-                None => Verdict::Unknown,
-            },
+            ExprKind::Opaque(o) => {
+                match self.context.and_then(|c| c.opaque_verdicts.get(&o.text)) {
+                    Some(v) => b(*v),
+                    None => Verdict::Unknown,
+                }
+            }
             ExprKind::Simple(s) => self.simple(s, req),
             _ => Verdict::Unknown,
         }
@@ -128,11 +136,15 @@ impl Reference<'_> {
             Qualifier::UrlQuery => b(text_op(query_of(&req.target).as_deref(), s, op)),
             Qualifier::Version(Side::Req) => b(text_op(Some(&req.version), s, op)),
             Qualifier::UrlLen => b(num_op(req.target.len() as u64, s, op)),
-            Qualifier::UrlQueryLen => {
-                b(num_op(query_of(&req.target).map_or(0, |q| q.len()) as u64, s, op))
-            }
+            Qualifier::UrlQueryLen => b(num_op(
+                query_of(&req.target).map_or(0, |q| q.len()) as u64,
+                s,
+                op,
+            )),
             Qualifier::UrlTokens => {
-                let Some(Value::Tokens(t)) = &s.value else { panic!("tokens") };
+                let Some(Value::Tokens(t)) = &s.value else {
+                    panic!("tokens")
+                };
                 let any = t.iter().any(|c| req.target.contains(*c));
                 b(if op == Operator::Eq { any } else { !any })
             }
@@ -174,7 +186,9 @@ impl Reference<'_> {
             Qualifier::DayOfWeek => match self.context.and_then(|c| c.clock) {
                 None => Verdict::Unknown,
                 Some(clock) => {
-                    let Some(Value::Weekday(day, zone)) = &s.value else { panic!("weekday") };
+                    let Some(Value::Weekday(day, zone)) = &s.value else {
+                        panic!("weekday")
+                    };
                     let offset = match zone {
                         TimeZone::Gmt => 0,
                         TimeZone::Local(_) => match clock.local_offset {
@@ -219,7 +233,10 @@ impl Reference<'_> {
             HeaderInstance::Last => text_op(values.last().copied(), s, op),
             HeaderInstance::First => text_op(values.first().copied(), s, op),
             HeaderInstance::Any => {
-                let negative = matches!(op, Operator::NotContains | Operator::Ne | Operator::NotExists);
+                let negative = matches!(
+                    op,
+                    Operator::NotContains | Operator::Ne | Operator::NotExists
+                );
                 if negative {
                     values.iter().all(|v| text_op(Some(v), s, op))
                 } else {
@@ -251,15 +268,22 @@ fn window(subject: &str, s: &Simple) -> String {
 /// D7 / D8 text operators.
 fn text_op(subject: Option<&str>, s: &Simple, op: Operator) -> bool {
     let Some(subject) = subject else {
-        return matches!(op, Operator::NotExists | Operator::NotContains | Operator::Ne);
+        return matches!(
+            op,
+            Operator::NotExists | Operator::NotContains | Operator::Ne
+        );
     };
     let w = window(subject, s);
     match op {
         Operator::Exists => true,
         Operator::NotExists => false,
         Operator::Contents => !w.is_empty(),
-        Operator::Contains => w.to_ascii_lowercase().contains(&text_of(s).to_ascii_lowercase()),
-        Operator::NotContains => !w.to_ascii_lowercase().contains(&text_of(s).to_ascii_lowercase()),
+        Operator::Contains => w
+            .to_ascii_lowercase()
+            .contains(&text_of(s).to_ascii_lowercase()),
+        Operator::NotContains => !w
+            .to_ascii_lowercase()
+            .contains(&text_of(s).to_ascii_lowercase()),
         Operator::Eq => w == text_of(s),
         Operator::Ne => w != text_of(s),
         other => panic!("not a text operator: {other:?}"),
@@ -294,7 +318,9 @@ fn num_op(n: u64, s: &Simple, op: Operator) -> bool {
 }
 
 fn ip_eq(ip: IpAddr, s: &Simple) -> bool {
-    let Some(Value::Ip(want)) = &s.value else { panic!("ip") };
+    let Some(Value::Ip(want)) = &s.value else {
+        panic!("ip")
+    };
     let ip = match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         v4 => v4,
@@ -303,14 +329,26 @@ fn ip_eq(ip: IpAddr, s: &Simple) -> bool {
         (IpAddr::V4(a), IpAddr::V4(w)) => {
             let mask = match (s.options.netmask, want.prefix) {
                 (Some(IpAddr::V4(m)), _) => u32::from(m),
-                (_, Some(len)) => if len == 0 { 0 } else { u32::MAX << (32 - u32::from(len)) },
+                (_, Some(len)) => {
+                    if len == 0 {
+                        0
+                    } else {
+                        u32::MAX << (32 - u32::from(len))
+                    }
+                }
                 _ => u32::MAX,
             };
             u32::from(a) & mask == u32::from(w) & mask
         }
         (IpAddr::V6(a), IpAddr::V6(w)) => {
             let mask = match want.prefix {
-                Some(len) => if len == 0 { 0 } else { u128::MAX << (128 - u32::from(len)) },
+                Some(len) => {
+                    if len == 0 {
+                        0
+                    } else {
+                        u128::MAX << (128 - u32::from(len))
+                    }
+                }
                 None => u128::MAX,
             };
             u128::from(a) & mask == u128::from(w) & mask

@@ -189,7 +189,11 @@ where
 
 /// Every closure-shaped engine, the floor first.
 fn closure_engines() -> Vec<Engine> {
-    vec![engine("floor", floor()), engine("nsexpr", nsexpr_matcher()), engine("cel", cel_matcher())]
+    vec![
+        engine("floor", floor()),
+        engine("nsexpr", nsexpr_matcher()),
+        engine("cel", cel_matcher()),
+    ]
 }
 
 /// ASCII-case-insensitive substring search; `needle` must be non-empty.

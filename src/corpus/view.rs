@@ -1,0 +1,181 @@
+//! Evaluating corpus records: [`RecordedRequest`] is a [`RequestView`] (zero-copy), and its
+//! recorded context converts into the evaluator's [`Context`] (D13).
+
+use crate::ast::CivilTime;
+use crate::eval::{self, Clock, Context, HeaderKey, ListValues, RequestView};
+
+use super::record::{RecordedContext, RecordedRequest};
+
+/// Headers a partial record (a combined access-log line) carries; rules on any other header are
+/// UNKNOWN for it.
+const PARTIAL_HEADERS: &[&str] = &["user-agent", "referer"];
+
+impl RequestView for RecordedRequest {
+    type Values<'a> = ListValues<'a, String, Vec<u8>>;
+
+    fn method(&self) -> &[u8] {
+        self.method.as_bytes()
+    }
+    fn target(&self) -> &[u8] {
+        self.target.as_bytes()
+    }
+    fn version(&self) -> &[u8] {
+        self.version.as_bytes()
+    }
+    fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a> {
+        ListValues::new(key, &self.headers)
+    }
+    fn carries_header(&self, key: &HeaderKey) -> bool {
+        !self.partial || PARTIAL_HEADERS.contains(&key.as_str())
+    }
+}
+
+impl RecordedContext {
+    /// The evaluator context for this record; fields the record lacks stay unknown.
+    pub fn to_context(&self) -> Context {
+        let mut ctx = Context::default();
+        ctx.request_net.source_ip = self.client_ip;
+        ctx.request_net.source_port = self.client_port;
+        ctx.request_net.dest_ip = self.dest_ip;
+        ctx.request_net.dest_port = self.dest_port;
+        ctx.request_net.vlan = self.vlan.map(u64::from);
+        ctx.location = self.location.clone();
+        ctx.clock = self
+            .time
+            .as_deref()
+            .and_then(parse_rfc3339)
+            .map(|unix| Clock {
+                unix,
+                local_offset: None,
+            });
+        if let Some(tls) = &self.tls {
+            let mut info = eval::TlsInfo::default();
+            info.version = tls.version.as_deref().and_then(tls_version_code);
+            info.cipher_bits = tls.cipher_bits.map(u64::from);
+            info.exportable = tls.exportable;
+            info.client_cert = Some(tls.client_cert.as_ref().map(|c| {
+                let mut cert = eval::ClientCert::default();
+                cert.subject = c.subject.clone().unwrap_or_default();
+                cert.issuer = c.issuer.clone().unwrap_or_default();
+                cert.serial = c.serial.clone().unwrap_or_default();
+                cert.sigalgo = c.sigalgo.clone().unwrap_or_default();
+                cert.text = cert.subject.clone();
+                cert.version = c.version.map_or(3, u64::from);
+                cert.not_before = c
+                    .not_before
+                    .as_deref()
+                    .and_then(parse_rfc3339)
+                    .unwrap_or(i64::MIN);
+                cert.not_after = c
+                    .not_after
+                    .as_deref()
+                    .and_then(parse_rfc3339)
+                    .unwrap_or(i64::MAX);
+                cert
+            }));
+            ctx.tls = Some(info);
+        }
+        ctx
+    }
+}
+
+/// NetScaler's encoding of a protocol version (S4: 0x002 SSLv2, 0x300 SSLv3, 0x301 TLSv1, ...).
+fn tls_version_code(name: &str) -> Option<u64> {
+    let code = match name.to_ascii_uppercase().replace(['_', ' '], "").as_str() {
+        "SSLV2" => 0x002,
+        "SSLV3" => 0x300,
+        "TLSV1" | "TLSV1.0" => 0x301,
+        "TLSV1.1" => 0x302,
+        "TLSV1.2" => 0x303,
+        "TLSV1.3" => 0x304,
+        _ => return None,
+    };
+    Some(code)
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` into Unix seconds.
+pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
+    let b = text.trim().as_bytes();
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        std::str::from_utf8(b.get(range)?).ok()?.parse().ok()
+    };
+    if b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
+    {
+        return None;
+    }
+    let time = CivilTime {
+        year: i32::try_from(num(0..4)?).ok()?,
+        month: u8::try_from(num(5..7)?).ok()?,
+        day: u8::try_from(num(8..10)?).ok()?,
+        hour: u8::try_from(num(11..13)?).ok()?,
+        minute: u8::try_from(num(14..16)?).ok()?,
+        second: u8::try_from(num(17..19)?).ok()?,
+    };
+    if !time.is_valid() {
+        return None;
+    }
+    let mut rest = b.get(19..)?;
+    if rest.first() == Some(&b'.') {
+        let digits = rest
+            .iter()
+            .skip(1)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        rest = rest.get(1 + digits..)?;
+    }
+    let offset = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let digits = [*h1, *h2, *m1, *m2];
+            if !digits.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            let value = |a: u8, b: u8| i64::from(a - b'0') * 10 + i64::from(b - b'0');
+            let secs = value(*h1, *h2) * 3600 + value(*m1, *m2) * 60;
+            if *sign == b'-' { -secs } else { secs }
+        }
+        _ => return None,
+    };
+    Some(time.to_unix() - offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            parse_rfc3339("2010-05-24T10:00:00+02:00"),
+            Some(1_274_688_000)
+        );
+        assert_eq!(
+            parse_rfc3339("2010-05-24T08:00:00.123Z"),
+            Some(1_274_688_000)
+        );
+        assert_eq!(parse_rfc3339("2010-13-24T08:00:00Z"), None);
+        assert_eq!(parse_rfc3339("garbage"), None);
+    }
+
+    #[test]
+    fn partial_records_carry_only_ua_and_referer() {
+        let record = RecordedRequest {
+            method: "GET".into(),
+            target: "/".into(),
+            version: "HTTP/1.1".into(),
+            headers: vec![("User-Agent".into(), b"CitrixReceiver/1".to_vec())],
+            partial: true,
+            ..RecordedRequest::default()
+        };
+        assert!(record.carries_header(&HeaderKey::new("User-Agent")));
+        assert!(!record.carries_header(&HeaderKey::new("X-Citrix-Gateway")));
+        let key = HeaderKey::new("user-agent");
+        assert_eq!(
+            record.header_values(&key).next_back(),
+            Some(&b"CitrixReceiver/1"[..])
+        );
+    }
+}
