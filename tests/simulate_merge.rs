@@ -31,17 +31,32 @@ bind vpn global -policyName P_NOPRIO
 set vpn parameter -sessTimeout 120 -ntDomain global.example
 "#;
 
-fn simulate(conf: &str, identity: Identity, options: SimOptions, ua: &str, ctx: Option<&Context>) -> Report {
+fn simulate(
+    conf: &str,
+    identity: Identity,
+    options: SimOptions,
+    ua: &str,
+    ctx: Option<&Context>,
+) -> Report {
     let read = Config::read(conf, "test.conf");
     assert!(read.errors.is_empty(), "{:?}", read.errors);
     let sim = Simulator::new(&read.config, None, options).expect("simulator");
     let headers = [("User-Agent", ua.as_bytes())];
-    let req = RawRequest { method: b"POST", target: b"/cgi/login", version: b"HTTP/1.1", headers: &headers, carried: None };
+    let req = RawRequest {
+        method: b"POST",
+        target: b"/cgi/login",
+        version: b"HTTP/1.1",
+        headers: &headers,
+        carried: None,
+    };
     sim.simulate(&req, ctx, &identity)
 }
 
 fn alice(groups: &[&str]) -> Identity {
-    Identity { user: Some("alice".into()), groups: groups.iter().map(|g| g.to_string()).collect() }
+    Identity {
+        user: Some("alice".into()),
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+    }
 }
 
 fn names(report: &Report) -> Vec<&str> {
@@ -50,46 +65,104 @@ fn names(report: &Report) -> Vec<&str> {
 
 #[test]
 fn priority_beats_bind_level_and_ties_go_user_group_vserver_global() {
-    let r = simulate(CONF, alice(&["Staff"]), SimOptions::default(), "CitrixReceiver/1", None);
+    let r = simulate(
+        CONF,
+        alice(&["Staff"]),
+        SimOptions::default(),
+        "CitrixReceiver/1",
+        None,
+    );
     // No -priority = 0 (D17) first; global 1 beats user 100 (DOC-BINDPRIO); at 100: user, group, vserver.
-    assert_eq!(names(&r), ["P_NOPRIO", "P_GLOBAL", "P_USER", "P_STAFF", "P_VS"]);
-    assert_eq!(r.applied, ["P_NOPRIO", "P_GLOBAL", "P_USER", "P_STAFF", "P_VS"]);
+    assert_eq!(
+        names(&r),
+        ["P_NOPRIO", "P_GLOBAL", "P_USER", "P_STAFF", "P_VS"]
+    );
+    assert_eq!(
+        r.applied,
+        ["P_NOPRIO", "P_GLOBAL", "P_USER", "P_STAFF", "P_VS"]
+    );
     assert_eq!(r.winner.as_deref(), Some("P_NOPRIO"));
     // Per-parameter merge: the first applying policy that sets a parameter wins.
-    let from = |k: &str| r.profile_entry(k).map(|e| (e.value.clone(), e.from.clone()));
+    let from = |k: &str| {
+        r.profile_entry(k)
+            .map(|e| (e.value.clone(), e.from.clone()))
+    };
     assert_eq!(from("icaProxy"), Some((Some("ON".into()), "P_USER".into())));
-    assert_eq!(from("splitTunnel"), Some((Some("ON".into()), "P_STAFF".into())));
-    assert_eq!(from("homePage"), Some((Some("https://global".into()), "P_GLOBAL".into())));
-    assert_eq!(from("sessTimeout"), Some((Some("10".into()), "P_USER".into())));
-    assert_eq!(from("ntDomain"), Some((Some("corp".into()), "P_GLOBAL".into())));
-    assert_eq!(from("ClientChoices"), Some((Some("ON".into()), "P_NOPRIO".into())));
-    assert_eq!(from("wihome"), Some((Some("https://staff".into()), "P_STAFF".into())));
+    assert_eq!(
+        from("splitTunnel"),
+        Some((Some("ON".into()), "P_STAFF".into()))
+    );
+    assert_eq!(
+        from("homePage"),
+        Some((Some("https://global".into()), "P_GLOBAL".into()))
+    );
+    assert_eq!(
+        from("sessTimeout"),
+        Some((Some("10".into()), "P_USER".into()))
+    );
+    assert_eq!(
+        from("ntDomain"),
+        Some((Some("corp".into()), "P_GLOBAL".into()))
+    );
+    assert_eq!(
+        from("ClientChoices"),
+        Some((Some("ON".into()), "P_NOPRIO".into()))
+    );
+    assert_eq!(
+        from("wihome"),
+        Some((Some("https://staff".into()), "P_STAFF".into()))
+    );
     // Not set by any policy: `set vpn parameter`, then the built-in default.
     assert_eq!(from("SSO"), Some((Some("OFF".into()), "default".into())));
 }
 
 #[test]
 fn other_users_do_not_get_user_bindings() {
-    let r = simulate(CONF, Identity::default(), SimOptions::default(), "Mozilla/5.0", None);
+    let r = simulate(
+        CONF,
+        Identity::default(),
+        SimOptions::default(),
+        "Mozilla/5.0",
+        None,
+    );
     assert_eq!(names(&r), ["P_NOPRIO", "P_GLOBAL", "P_VS"]);
     assert_eq!(r.applied, ["P_NOPRIO", "P_GLOBAL"]);
     assert_eq!(r.value("sessTimeout"), Some("120"));
-    assert_eq!(r.profile_entry("sessTimeout").map(|e| e.from.as_str()), Some("set vpn parameter"));
+    assert_eq!(
+        r.profile_entry("sessTimeout").map(|e| e.from.as_str()),
+        Some("set vpn parameter")
+    );
     assert_eq!(r.value("wihome"), None, "unset everywhere");
 }
 
 #[test]
 fn group_order_follows_weight_when_configured_else_the_caller() {
     // D19: Admins (weight 10) before Staff (weight 20) although the caller lists Staff first.
-    let r = simulate(CONF, alice(&["Staff", "Admins"]), SimOptions::default(), "x", None);
-    let groups: Vec<&str> = r.policies.iter().filter(|p| p.bind_point == "group").map(|p| p.name.as_str()).collect();
+    let r = simulate(
+        CONF,
+        alice(&["Staff", "Admins"]),
+        SimOptions::default(),
+        "x",
+        None,
+    );
+    let groups: Vec<&str> = r
+        .policies
+        .iter()
+        .filter(|p| p.bind_point == "group")
+        .map(|p| p.name.as_str())
+        .collect();
     assert_eq!(groups, ["P_ADMINS", "P_STAFF"]);
     assert_eq!(r.value("splitTunnel"), Some("REVERSE"));
     assert!(r.assumptions.contains(&"D19".to_owned()));
     let mut caller = SimOptions::default();
     caller.group_order = Some(GroupOrder::Caller);
     let r = simulate(CONF, alice(&["Staff", "Admins"]), caller, "x", None);
-    let groups: Vec<&str> = r.policies.iter().filter(|p| p.bind_point == "group").map(|p| p.name.as_str()).collect();
+    let groups: Vec<&str> = r
+        .policies
+        .iter()
+        .filter(|p| p.bind_point == "group")
+        .map(|p| p.name.as_str())
+        .collect();
     assert_eq!(groups, ["P_STAFF", "P_ADMINS"]);
     assert_eq!(r.value("splitTunnel"), Some("ON"));
 }
@@ -114,7 +187,10 @@ fn unknown_policies_are_reported_with_candidates_never_as_false() {
         bind vpn vserver VS -policy INTERNAL -priority 50\nbind vpn vserver VS -policy EVERYONE -priority 60\n";
     let r = simulate(conf, Identity::default(), SimOptions::default(), "x", None);
     let internal = &r.policies[0];
-    assert_eq!((internal.name.as_str(), internal.verdict), ("INTERNAL", Verdict::Unknown));
+    assert_eq!(
+        (internal.name.as_str(), internal.verdict),
+        ("INTERNAL", Verdict::Unknown)
+    );
     assert_eq!(internal.depends_on, ["client_ip"]);
     assert_eq!(r.applied, ["EVERYONE"]);
     assert_eq!(r.winner_uncertain_because, ["INTERNAL"]);
@@ -124,9 +200,19 @@ fn unknown_policies_are_reported_with_candidates_never_as_false() {
     assert_eq!(split.depends_on_unknown.len(), 1);
     assert_eq!(split.depends_on_unknown[0].value, "ON");
     // Even where both candidates coincide (icaProxy OFF either way), the dependence is reported.
-    assert_eq!(r.profile_entry("icaProxy").map(|e| e.depends_on_unknown.len()), Some(1));
+    assert_eq!(
+        r.profile_entry("icaProxy")
+            .map(|e| e.depends_on_unknown.len()),
+        Some(1)
+    );
     let ctx = Context::with_client_ip("10.1.2.3".parse().expect("ip"));
-    let r = simulate(conf, Identity::default(), SimOptions::default(), "x", Some(&ctx));
+    let r = simulate(
+        conf,
+        Identity::default(),
+        SimOptions::default(),
+        "x",
+        Some(&ctx),
+    );
     assert_eq!(r.applied, ["INTERNAL", "EVERYONE"]);
     assert_eq!(r.value("splitTunnel"), Some("ON"));
 }

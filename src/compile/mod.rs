@@ -134,7 +134,9 @@ const MAX_NODES: usize = 1_000_000;
 #[derive(Debug, Clone)]
 pub struct Program {
     pub(crate) root: Node,
+    /// Header table; the first `cached_headers` are read by more than one leaf.
     pub(crate) headers: Box<[HeaderKey]>,
+    pub(crate) cached_headers: usize,
     pub(crate) labels: Box<[String]>,
     pub(crate) inputs: BTreeSet<ContextInput>,
     pub(crate) header_instance: HeaderInstance,
@@ -151,10 +153,12 @@ impl Program {
         options: &CompileOptions,
     ) -> Result<Program, CompileError> {
         let mut compiler = Compiler::new(names, options);
-        let root = compiler.lower_rule(expr, source)?;
+        let mut root = compiler.lower_rule(expr, source)?;
+        let (headers, cached_headers) = compiler.order_headers(std::slice::from_mut(&mut root));
         Ok(Program {
             root,
-            headers: compiler.headers.into_boxed_slice(),
+            headers,
+            cached_headers,
             labels: compiler.labels.into_boxed_slice(),
             inputs: compiler.inputs,
             header_instance: options.header_instance,
@@ -194,6 +198,7 @@ impl Program {
 pub struct ProgramSet {
     members: Vec<Member>,
     headers: Box<[HeaderKey]>,
+    cached_headers: usize,
     labels: Box<[String]>,
     header_instance: HeaderInstance,
 }
@@ -228,10 +233,28 @@ impl<'a> ProgramSetBuilder<'a> {
     }
 
     /// The finished set.
-    pub fn build(self) -> ProgramSet {
+    pub fn build(mut self) -> ProgramSet {
+        let mut roots: Vec<Node> = self
+            .members
+            .iter_mut()
+            .map(|m| {
+                std::mem::replace(
+                    &mut m.root,
+                    Node {
+                        label: 0,
+                        kind: NodeKind::Const(false),
+                    },
+                )
+            })
+            .collect();
+        let (headers, cached_headers) = self.compiler.order_headers(&mut roots);
+        for (member, root) in self.members.iter_mut().zip(roots) {
+            member.root = root;
+        }
         ProgramSet {
             members: self.members,
-            headers: self.compiler.headers.into_boxed_slice(),
+            headers,
+            cached_headers,
             labels: self.compiler.labels.into_boxed_slice(),
             header_instance: self.compiler.options.header_instance,
         }
@@ -258,8 +281,13 @@ impl ProgramSet {
         out: &mut Vec<crate::eval::Verdict>,
     ) {
         out.clear();
-        let mut bindings =
-            crate::eval::Bindings::new(&self.headers, self.header_instance, request, context);
+        let mut bindings = crate::eval::Bindings::new(
+            &self.headers,
+            self.cached_headers,
+            self.header_instance,
+            request,
+            context,
+        );
         out.extend(self.members.iter().map(|m| bindings.eval(&m.root)));
     }
 
@@ -271,8 +299,13 @@ impl ProgramSet {
         context: Option<&crate::eval::Context>,
     ) -> Option<crate::eval::Explanation> {
         let member = self.members.get(index)?;
-        let mut bindings =
-            crate::eval::Bindings::new(&self.headers, self.header_instance, request, context);
+        let mut bindings = crate::eval::Bindings::new(
+            &self.headers,
+            self.cached_headers,
+            self.header_instance,
+            request,
+            context,
+        );
         Some(crate::eval::explain_node(
             &mut bindings,
             &member.root,
@@ -451,6 +484,32 @@ impl<'a> Compiler<'a> {
         Ok(self.node(name.to_owned(), NodeKind::Named(Box::new(inner))))
     }
 
+    /// Orders the header table so headers read by several leaves come first (they are cached per
+    /// evaluation; the others are looked up directly), renumbering the leaves.
+    fn order_headers(&mut self, roots: &mut [Node]) -> (Box<[HeaderKey]>, usize) {
+        let mut uses = vec![0usize; self.headers.len()];
+        for root in roots.iter() {
+            count_header_uses(root, &mut uses);
+        }
+        let mut order: Vec<usize> = (0..self.headers.len()).collect();
+        order.sort_by_key(|&i| (uses.get(i).copied().unwrap_or(0) <= 1, i));
+        let mut new_index = vec![0u16; self.headers.len()];
+        for (new, &old) in order.iter().enumerate() {
+            if let Some(slot) = new_index.get_mut(old) {
+                *slot = u16::try_from(new).unwrap_or(u16::MAX);
+            }
+        }
+        for root in roots.iter_mut() {
+            renumber_headers(root, &new_index);
+        }
+        let cached = uses.iter().filter(|&&n| n > 1).count();
+        let headers = order
+            .iter()
+            .filter_map(|&i| self.headers.get(i).cloned())
+            .collect();
+        (headers, cached)
+    }
+
     fn header_slot(&mut self, name: &str) -> Result<u16, String> {
         let key = HeaderKey::new(name);
         let index = match self.headers.iter().position(|k| *k == key) {
@@ -611,6 +670,36 @@ impl<'a> Compiler<'a> {
             (ClockUnit::Weekday, _) => return Err("DAYOFWEEK needs a day such as SUNDAYGMT".into()),
         };
         Ok(Leaf::Clock { unit, local, test })
+    }
+}
+
+fn count_header_uses(node: &Node, uses: &mut [usize]) {
+    match &node.kind {
+        NodeKind::And(items) | NodeKind::Or(items) => {
+            items.iter().for_each(|n| count_header_uses(n, uses))
+        }
+        NodeKind::Not(inner) | NodeKind::Named(inner) => count_header_uses(inner, uses),
+        NodeKind::Leaf(Leaf::Header { slot, .. }) => {
+            if let Some(n) = uses.get_mut(usize::from(*slot)) {
+                *n += 1;
+            }
+        }
+        NodeKind::Leaf(_) | NodeKind::Const(_) => {}
+    }
+}
+
+fn renumber_headers(node: &mut Node, new_index: &[u16]) {
+    match &mut node.kind {
+        NodeKind::And(items) | NodeKind::Or(items) => items
+            .iter_mut()
+            .for_each(|n| renumber_headers(n, new_index)),
+        NodeKind::Not(inner) | NodeKind::Named(inner) => renumber_headers(inner, new_index),
+        NodeKind::Leaf(Leaf::Header { slot, .. }) => {
+            if let Some(&n) = new_index.get(usize::from(*slot)) {
+                *slot = n;
+            }
+        }
+        NodeKind::Leaf(_) | NodeKind::Const(_) => {}
     }
 }
 

@@ -20,14 +20,55 @@ enum Slot<'r> {
     Present(&'r [u8]),
 }
 
+/// The cache of headers read by more than one leaf; sized to the program so a rule that reads
+/// each header once initialises nothing.
 enum Slots<'r> {
+    None,
+    Two([Slot<'r>; 2]),
     Inline([Slot<'r>; INLINE_SLOTS]),
     Heap(Vec<Slot<'r>>),
 }
 
+impl<'r> Slots<'r> {
+    #[inline]
+    fn new(cached: usize) -> Slots<'r> {
+        match cached {
+            0 => Slots::None,
+            1..=2 => Slots::Two([Slot::Unbound; 2]),
+            3..=INLINE_SLOTS => Slots::Inline([Slot::Unbound; INLINE_SLOTS]),
+            n => Slots::Heap(vec![Slot::Unbound; n]),
+        }
+    }
+
+    #[inline]
+    fn get(&self, index: usize) -> Option<Slot<'r>> {
+        match self {
+            Slots::None => None,
+            Slots::Two(s) => s.get(index).copied(),
+            Slots::Inline(s) => s.get(index).copied(),
+            Slots::Heap(s) => s.get(index).copied(),
+        }
+    }
+
+    #[inline]
+    fn set(&mut self, index: usize, slot: Slot<'r>) {
+        let place = match self {
+            Slots::None => None,
+            Slots::Two(s) => s.get_mut(index),
+            Slots::Inline(s) => s.get_mut(index),
+            Slots::Heap(s) => s.get_mut(index),
+        };
+        if let Some(place) = place {
+            *place = slot;
+        }
+    }
+}
+
 /// A request bound to a program for one evaluation.
 pub(crate) struct Bindings<'r, V: RequestView> {
+    /// The program's headers; the first `cached` are read by several leaves and cached.
     pub(crate) headers: &'r [HeaderKey],
+    cached: usize,
     pub(crate) instance: HeaderInstance,
     pub(crate) request: &'r V,
     pub(crate) context: Option<&'r Context>,
@@ -46,21 +87,18 @@ impl<'r, V: RequestView> Bindings<'r, V> {
     #[inline]
     pub(crate) fn new(
         headers: &'r [HeaderKey],
+        cached: usize,
         instance: HeaderInstance,
         request: &'r V,
         context: Option<&'r Context>,
     ) -> Self {
-        let slots = if headers.len() <= INLINE_SLOTS {
-            Slots::Inline([Slot::Unbound; INLINE_SLOTS])
-        } else {
-            Slots::Heap(vec![Slot::Unbound; headers.len()])
-        };
         Bindings {
             headers,
+            cached,
             instance,
             request,
             context,
-            slots,
+            slots: Slots::new(cached),
             target: None,
         }
     }
@@ -97,15 +135,13 @@ impl<'r, V: RequestView> Bindings<'r, V> {
         }
     }
 
-    /// The D6 instance of a request header, looked up at most once.
+    /// The D6 instance of a request header, looked up at most once per evaluation.
     #[inline]
     fn slot(&mut self, index: u16) -> Slot<'r> {
         let index = usize::from(index);
-        let cached = match &self.slots {
-            Slots::Inline(slots) => slots.get(index),
-            Slots::Heap(slots) => slots.get(index),
-        };
-        if let Some(&slot) = cached
+        let cache = index < self.cached;
+        if cache
+            && let Some(slot) = self.slots.get(index)
             && !matches!(slot, Slot::Unbound)
         {
             return slot;
@@ -123,12 +159,8 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             };
             value.map_or(Slot::Absent, Slot::Present)
         };
-        let store = match &mut self.slots {
-            Slots::Inline(slots) => slots.get_mut(index),
-            Slots::Heap(slots) => slots.get_mut(index),
-        };
-        if let Some(place) = store {
-            *place = slot;
+        if cache {
+            self.slots.set(index, slot);
         }
         slot
     }

@@ -23,8 +23,8 @@ use std::fmt;
 
 use crate::compile::Program;
 
-/// Number of header slots kept on the stack; programs reading more headers use one heap buffer
-/// per evaluation.
+/// Number of shared header slots kept on the stack; programs with more headers read by several
+/// leaves use one heap buffer per evaluation.
 pub const INLINE_SLOTS: usize = 8;
 
 /// A three-valued result (D14).
@@ -103,7 +103,13 @@ impl Program {
         request: &'r V,
         context: Option<&'r Context>,
     ) -> Bindings<'r, V> {
-        Bindings::new(&self.headers, self.header_instance, request, context)
+        Bindings::new(
+            &self.headers,
+            self.cached_headers,
+            self.header_instance,
+            request,
+            context,
+        )
     }
 
     /// Evaluates the rule on a request without context: context qualifiers are UNKNOWN (D13).

@@ -257,27 +257,26 @@ impl<'r, N: AsRef<str>, V: AsRef<[u8]>> RequestView for RawRequest<'r, N, V> {
 /// Splits a request target into the D9 path and query: the path has no query or fragment;
 /// absolute form keeps only the path (`/` when empty); asterisk and authority forms are whole.
 pub fn split_target(target: &[u8]) -> (&[u8], Option<&[u8]>) {
-    let (before_fragment, _) = split_once(target, b'#');
-    let (mut path, query) = split_once(before_fragment, b'?');
-    if let Some(scheme_end) = find_subslice(path, b"://") {
+    let path_end = memchr::memchr2(b'?', b'#', target).unwrap_or(target.len());
+    let mut path = target.get(..path_end).unwrap_or(target);
+    let query = match target.get(path_end) {
+        Some(b'?') => {
+            let rest = target.get(path_end + 1..).unwrap_or(&[]);
+            Some(rest.get(..memchr::memchr(b'#', rest).unwrap_or(rest.len())).unwrap_or(rest))
+        }
+        _ => None,
+    };
+    // Origin form starts with `/`; only other forms can carry a scheme and authority.
+    if !path.starts_with(b"/")
+        && let Some(scheme_end) = memchr::memmem::find(path, b"://")
+    {
         let after = path.get(scheme_end + 3..).unwrap_or(&[]);
-        path = match after.iter().position(|&b| b == b'/') {
+        path = match memchr::memchr(b'/', after) {
             Some(slash) => after.get(slash..).unwrap_or(b"/"),
             None => b"/",
         };
     }
     (path, query)
-}
-
-fn split_once(s: &[u8], sep: u8) -> (&[u8], Option<&[u8]>) {
-    match memchr::memchr(sep, s) {
-        Some(i) => (s.get(..i).unwrap_or(s), s.get(i + 1..)),
-        None => (s, None),
-    }
-}
-
-fn find_subslice(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(hay, needle)
 }
 
 #[cfg(test)]
