@@ -683,15 +683,16 @@ impl<'f> Reader<'f> {
             Err(()) => return,
         };
         match (identified, lex_error) {
-            (Identified::Command(..) | Identified::OtherPolicy, Some(e)) => {
+            (Identified::Command(..), Some(e)) => {
                 self.error(&ctx, e.span, ConfigErrorKind::Lex(e.kind));
             }
+            // Only the name of another kind of policy matters (R3); the rest is not ours to check.
+            (Identified::OtherPolicy, _) => self.other_policy(&ctx, &tokens),
             (Identified::Unknown, _) => {
                 let words = tokens.iter().take(3).map(|t| t.value.as_ref());
                 let command = words.collect::<Vec<_>>().join(" ");
                 self.ignore(no, IgnoreReason::UnknownCommand, command);
             }
-            (Identified::OtherPolicy, None) => self.other_policy(&ctx, &tokens),
             (Identified::Command(command, start), None) => {
                 for t in &tokens {
                     if let TokenKind::QQuoted { delimiter } = t.kind
