@@ -428,3 +428,31 @@ fn config_serialises() {
         Some(&serde_json::json!("ns_true"))
     );
 }
+
+#[test]
+fn byte_order_mark_is_skipped() {
+    let read = read_ok("\u{feff}add vpn sessionAction AC -icaProxy ON\n");
+    assert!(read.config.session_action("AC").is_some());
+    assert!(read.config.ignored().is_empty());
+}
+
+proptest::proptest! {
+    /// Any input reads without panicking, and every error points inside its line.
+    #[test]
+    fn arbitrary_lines_never_panic(
+        lines in proptest::collection::vec(
+            proptest::string::string_regex(
+                "(add|set|unset|rm|bind) (vpn|aaa|policy|expr) (sessionAction|sessionPolicy|vserver|global|parameter|user|group|expression)?[ a-zA-Z0-9_\\-\"'()\\\\q/{}#\\[\\]é\t]{0,40}"
+            ).expect("valid regex"),
+            0..8,
+        )
+    ) {
+        let text = lines.join("\n");
+        let read = Config::read(&text, "p.conf");
+        for e in &read.errors {
+            let line = text.split('\n').nth(e.line - 1).unwrap_or_default();
+            proptest::prop_assert!(e.column <= line.chars().count() + 1);
+            proptest::prop_assert!(e.to_string().starts_with("p.conf:"));
+        }
+    }
+}
