@@ -348,7 +348,10 @@ impl Config {
     }
 
     /// The session-policy binds of one bind point, in file order.
-    pub fn binds_at<'a>(&'a self, point: &'a BindPoint) -> impl Iterator<Item = &'a Bind> {
+    pub fn binds_at<'a, 'p>(
+        &'a self,
+        point: &'p BindPoint,
+    ) -> impl Iterator<Item = &'a Bind> + use<'a, 'p> {
         self.binds.iter().filter(move |b| &b.point == point)
     }
 

@@ -34,11 +34,13 @@ pub struct Read {
 impl Config {
     /// Reads an ns.conf text. `file_name` is only used in error messages.
     ///
-    /// Lines are split at `\n`; a CR before it is ignored (R2). Comments, blank lines and the
-    /// commands of `session-policies.md` section 3 are read; every other line is kept in
-    /// [`Config::ignored`] (R2). Command words and option names are case-insensitive and may be
-    /// abbreviated to an unambiguous prefix (R1).
+    /// Lines are split at `\n`; a CR before it is ignored (R2), and so is a leading byte-order
+    /// mark. Comments, blank lines and the commands of `session-policies.md` section 3 are read;
+    /// every other line is kept in [`Config::ignored`] (R2). Command words and option names are
+    /// case-insensitive and may be abbreviated to an unambiguous prefix (R1). Definitions may follow
+    /// the binds that use them; `set`/`unset`/`rm` apply in file order to earlier definitions (R4).
     pub fn read(text: &str, file_name: &str) -> Read {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut reader = Reader::new(file_name);
         for (i, line) in text.split('\n').enumerate() {
             reader.line(i + 1, line);
@@ -683,15 +685,16 @@ impl<'f> Reader<'f> {
             Err(()) => return,
         };
         match (identified, lex_error) {
-            (Identified::Command(..) | Identified::OtherPolicy, Some(e)) => {
+            (Identified::Command(..), Some(e)) => {
                 self.error(&ctx, e.span, ConfigErrorKind::Lex(e.kind));
             }
+            // Only the name of another kind of policy matters (R3); the rest is not ours to check.
+            (Identified::OtherPolicy, _) => self.other_policy(&ctx, &tokens),
             (Identified::Unknown, _) => {
                 let words = tokens.iter().take(3).map(|t| t.value.as_ref());
                 let command = words.collect::<Vec<_>>().join(" ");
                 self.ignore(no, IgnoreReason::UnknownCommand, command);
             }
-            (Identified::OtherPolicy, None) => self.other_policy(&ctx, &tokens),
             (Identified::Command(command, start), None) => {
                 for t in &tokens {
                     if let TokenKind::QQuoted { delimiter } = t.kind
