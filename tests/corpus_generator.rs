@@ -236,10 +236,10 @@ fn committed_sample_is_current() {
         "/corpus/requests/gateway-sample.jsonl"
     );
     let fresh = generate(1, 2000);
-    if std::env::var_os("NSEXPR_REGENERATE").is_some() {
-        if let Err(e) = std::fs::write(path, &fresh) {
-            panic!("{e}");
-        }
+    if std::env::var_os("NSEXPR_REGENERATE").is_some()
+        && let Err(e) = std::fs::write(path, &fresh)
+    {
+        panic!("{e}");
     }
     let committed = std::fs::read(path).unwrap_or_default();
     assert!(committed == fresh, "gateway-sample.jsonl is stale");
