@@ -273,30 +273,30 @@ pub(crate) fn encode_record(record: &RecordedRequest, buf: &mut Vec<u8>) -> io::
 /// and `\` are escaped (short forms where JSON has them, else `\u00XX`).
 pub(crate) fn push_json_str(buf: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    let needs_escape = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
     buf.push(b'"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => b"",
-            _ => continue,
+    let mut rest = s.as_bytes();
+    while let Some(pos) = rest.iter().position(|&b| needs_escape(b)) {
+        let (plain, tail) = rest.split_at(pos);
+        buf.extend_from_slice(plain);
+        let Some((&b, tail)) = tail.split_first() else {
+            break;
         };
-        buf.extend_from_slice(bytes.get(start..i).unwrap_or_default());
-        if esc.is_empty() {
-            let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
-            let lo = HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0');
-            buf.extend_from_slice(&[b'\\', b'u', b'0', b'0', hi, lo]);
-        } else {
-            buf.extend_from_slice(esc);
+        match b {
+            b'"' => buf.extend_from_slice(b"\\\""),
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            b'\r' => buf.extend_from_slice(b"\\r"),
+            b'\t' => buf.extend_from_slice(b"\\t"),
+            _ => {
+                let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
+                let lo = HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0');
+                buf.extend_from_slice(&[b'\\', b'u', b'0', b'0', hi, lo]);
+            }
         }
-        start = i + 1;
+        rest = tail;
     }
-    buf.extend_from_slice(bytes.get(start..).unwrap_or_default());
+    buf.extend_from_slice(rest);
     buf.push(b'"');
 }
 

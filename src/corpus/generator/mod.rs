@@ -102,15 +102,49 @@ impl Generator {
     }
 
     /// Writes the header line and requests `0..count` as JSONL, buffered internally.
+    ///
+    /// Requests are independent, so batches are encoded on all available cores
+    /// (`std::thread::available_parallelism`) and written in order; the bytes do not depend on the
+    /// number of threads.
     pub fn write_jsonl(&self, out: &mut impl Write, count: u64) -> io::Result<()> {
+        const CHUNK: u64 = 2048;
         let mut w = BufWriter::with_capacity(1 << 16, out);
         serde_json::to_writer(&mut w, &self.header()).map_err(io::Error::other)?;
         w.write_all(b"\n")?;
-        let mut buf = Vec::with_capacity(4096);
-        for i in 0..count {
-            buf.clear();
-            encode_record(&self.request(i), &mut buf)?;
-            w.write_all(&buf)?;
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let mut bufs: Vec<Vec<u8>> = (0..threads).map(|_| Vec::with_capacity(2 << 20)).collect();
+        let mut next = 0u64;
+        while next < count {
+            let ranges: Vec<(u64, u64)> = (0..threads as u64)
+                .map(|t| {
+                    let start = next.saturating_add(t * CHUNK).min(count);
+                    (start, start.saturating_add(CHUNK).min(count))
+                })
+                .collect();
+            let results: Vec<io::Result<()>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = bufs
+                    .iter_mut()
+                    .zip(&ranges)
+                    .map(|(buf, &(start, end))| {
+                        scope.spawn(move || {
+                            buf.clear();
+                            (start..end).try_for_each(|i| encode_record(&self.request(i), buf))
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(io::Error::other("generator thread panicked")))
+                    })
+                    .collect()
+            });
+            for (buf, result) in bufs.iter().zip(results) {
+                result?;
+                w.write_all(buf)?;
+            }
+            next = ranges.last().map_or(count, |&(_, end)| end);
         }
         w.flush()
     }
@@ -198,12 +232,7 @@ impl Generator {
         let mut id = String::with_capacity(24);
         push_u64(self.seed, &mut id);
         id.push('-');
-        let mut n = String::with_capacity(12);
-        push_u64(i, &mut n);
-        for _ in n.len()..6 {
-            id.push('0');
-        }
-        id.push_str(&n);
+        push_padded(i, 6, &mut id);
 
         RecordedRequest {
             id: Some(id),
@@ -535,13 +564,30 @@ fn rfc3339_millis(ms: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        sod / 3600,
-        sod / 60 % 60,
-        sod % 60,
-        ms % 1000
-    )
+    let mut out = String::with_capacity(24);
+    for (n, width, sep) in [
+        (y.unsigned_abs(), 4, '-'),
+        (u64::try_from(m).unwrap_or(0), 2, '-'),
+        (u64::try_from(d).unwrap_or(0), 2, 'T'),
+        (sod / 3600, 2, ':'),
+        (sod / 60 % 60, 2, ':'),
+        (sod % 60, 2, '.'),
+        (ms % 1000, 3, 'Z'),
+    ] {
+        push_padded(n, width, &mut out);
+        out.push(sep);
+    }
+    out
+}
+
+/// Appends `n` in decimal, zero-padded to `width` digits.
+fn push_padded(n: u64, width: usize, out: &mut String) {
+    let mut digits = String::with_capacity(20);
+    push_u64(n, &mut digits);
+    for _ in digits.len()..width {
+        out.push('0');
+    }
+    out.push_str(&digits);
 }
 
 #[cfg(test)]
