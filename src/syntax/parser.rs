@@ -963,8 +963,9 @@ impl<'a> Parser<'a> {
                 );
             }
             let a = self.skip_blanks(token_end);
+            // A number or mask never holds `)`: it ends the argument as it would a grouped value.
             let arg = if a > token_end {
-                self.value_token(a, false)?
+                self.value_token(a, true)?
             } else {
                 None
             };
