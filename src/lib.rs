@@ -17,6 +17,11 @@ pub mod eval;
 pub mod sim;
 pub mod syntax;
 
+/// The README's examples run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub use ast::{Expr, Span};
 pub use compile::{
     CompileError, CompileOptions, HeaderInstance, NamedExpressions, Program, ProgramSet,
