@@ -73,16 +73,16 @@ pub fn requests(n: usize) -> Vec<BenchRequest> {
             );
             add("x-citrix-isusinghttps", "Yes");
             add("cache-control", "no-cache");
-            if next(&mut state) % 3 == 0 {
+            if next(&mut state).is_multiple_of(3) {
                 add("x-citrix-gateway", "gw.example.com");
             }
-            if ua.starts_with("Mozilla") && next(&mut state) % 4 != 0 {
+            if ua.starts_with("Mozilla") && !next(&mut state).is_multiple_of(4) {
                 add("referer", "https://gw.example.com/vpn/index.html");
             }
-            if next(&mut state) % 5 == 0 {
+            if next(&mut state).is_multiple_of(5) {
                 add("cookie", "NSC_AAAC=0123456789abcdef");
             }
-            if next(&mut state) % 2 == 0 {
+            if next(&mut state).is_multiple_of(2) {
                 add("content-type", "application/x-www-form-urlencoded");
             }
             BenchRequest {

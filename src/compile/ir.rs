@@ -12,6 +12,8 @@ pub(crate) struct Node {
     pub kind: NodeKind,
 }
 
+// Leaves stay inline: boxing them would add a pointer chase to every evaluation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub(crate) enum NodeKind {
     Const(bool),

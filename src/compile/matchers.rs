@@ -13,7 +13,7 @@ pub(crate) enum ContainsCi {
     /// The empty needle: true on any present subject (section 5).
     Empty,
     /// Needle with no ASCII letter: case folding changes nothing.
-    Exact(memmem::Finder<'static>),
+    Exact(Box<memmem::Finder<'static>>),
     /// Needle with letters, lower-cased.
     Folded {
         needle: Box<[u8]>,
@@ -27,7 +27,7 @@ impl ContainsCi {
         match needle.first() {
             None => ContainsCi::Empty,
             Some(_) if !needle.iter().any(u8::is_ascii_alphabetic) => {
-                ContainsCi::Exact(memmem::Finder::new(needle).into_owned())
+                ContainsCi::Exact(Box::new(memmem::Finder::new(needle).into_owned()))
             }
             Some(&first) => ContainsCi::Folded {
                 needle: needle.to_ascii_lowercase().into_boxed_slice(),

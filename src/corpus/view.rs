@@ -49,31 +49,34 @@ impl RecordedContext {
                 local_offset: None,
             });
         if let Some(tls) = &self.tls {
-            let mut info = eval::TlsInfo::default();
-            info.version = tls.version.as_deref().and_then(tls_version_code);
-            info.cipher_bits = tls.cipher_bits.map(u64::from);
-            info.exportable = tls.exportable;
-            info.client_cert = Some(tls.client_cert.as_ref().map(|c| {
-                let mut cert = eval::ClientCert::default();
-                cert.subject = c.subject.clone().unwrap_or_default();
-                cert.issuer = c.issuer.clone().unwrap_or_default();
-                cert.serial = c.serial.clone().unwrap_or_default();
-                cert.sigalgo = c.sigalgo.clone().unwrap_or_default();
-                cert.text = cert.subject.clone();
-                cert.version = c.version.map_or(3, u64::from);
-                cert.not_before = c
-                    .not_before
-                    .as_deref()
-                    .and_then(parse_rfc3339)
-                    .unwrap_or(i64::MIN);
-                cert.not_after = c
-                    .not_after
-                    .as_deref()
-                    .and_then(parse_rfc3339)
-                    .unwrap_or(i64::MAX);
-                cert
-            }));
-            ctx.tls = Some(info);
+            let client_cert = tls.client_cert.as_ref().map(|c| {
+                let subject = c.subject.clone().unwrap_or_default();
+                eval::ClientCert {
+                    text: subject.clone(),
+                    subject,
+                    issuer: c.issuer.clone().unwrap_or_default(),
+                    serial: c.serial.clone().unwrap_or_default(),
+                    sigalgo: c.sigalgo.clone().unwrap_or_default(),
+                    version: c.version.map_or(3, u64::from),
+                    not_before: c
+                        .not_before
+                        .as_deref()
+                        .and_then(parse_rfc3339)
+                        .unwrap_or(i64::MIN),
+                    not_after: c
+                        .not_after
+                        .as_deref()
+                        .and_then(parse_rfc3339)
+                        .unwrap_or(i64::MAX),
+                }
+            });
+            ctx.tls = Some(eval::TlsInfo {
+                version: tls.version.as_deref().and_then(tls_version_code),
+                cipher_bits: tls.cipher_bits.map(u64::from),
+                exportable: tls.exportable,
+                // A record with TLS facts but no certificate: the client sent none (D7).
+                client_cert: Some(client_cert),
+            });
         }
         ctx
     }

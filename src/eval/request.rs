@@ -262,7 +262,10 @@ pub fn split_target(target: &[u8]) -> (&[u8], Option<&[u8]>) {
     let query = match target.get(path_end) {
         Some(b'?') => {
             let rest = target.get(path_end + 1..).unwrap_or(&[]);
-            Some(rest.get(..memchr::memchr(b'#', rest).unwrap_or(rest.len())).unwrap_or(rest))
+            Some(
+                rest.get(..memchr::memchr(b'#', rest).unwrap_or(rest.len()))
+                    .unwrap_or(rest),
+            )
         }
         _ => None,
     };
