@@ -25,7 +25,7 @@ pub struct ReadmeDoctests;
 pub use ast::{Expr, Span};
 pub use compile::{
     CompileError, CompileOptions, HeaderInstance, NamedExpressions, Program, ProgramSet,
-    ProgramSetBuilder,
+    ProgramSetBuilder, SetScratch,
 };
 pub use error::line_column;
 pub use eval::{Context, RequestView, Verdict};

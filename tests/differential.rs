@@ -9,7 +9,10 @@ use std::collections::HashMap;
 use common::reference::{Reference, Req};
 use nsexpr::ast::{Expr, ExprKind, Operator, Options, Qualifier, Side, Simple, Value};
 use nsexpr::eval::RawRequest;
-use nsexpr::{CompileOptions, HeaderInstance, NamedExpressions, Program, Span};
+use nsexpr::{
+    CompileOptions, HeaderInstance, NamedExpressions, Program, ProgramSetBuilder, SetScratch, Span,
+    Verdict,
+};
 use proptest::prelude::*;
 
 const HEADERS: &[&str] = &["X-A", "x-b", "User-Agent"];
@@ -93,10 +96,24 @@ fn url_simple() -> impl Strategy<Value = Expr> {
     ]
 }
 
+fn context_simple() -> impl Strategy<Value = Expr> {
+    Just(simple(Simple {
+        qualifier: Qualifier::SourceIp(Side::Req),
+        header: None,
+        op: Some(Operator::Eq),
+        value: Some(Value::Ip(nsexpr::ast::IpValue {
+            addr: "10.0.0.1".parse().expect("ip"),
+            prefix: None,
+        })),
+        options: Options::default(),
+    }))
+}
+
 fn leaf() -> impl Strategy<Value = Expr> {
     prop_oneof![
         4 => header_simple(),
         2 => url_simple(),
+        1 => context_simple(),
         1 => prop::sample::select(&["ns_true", "ns_false", "NS_TRUE"][..])
             .prop_map(|n| Expr::new(ExprKind::Name(n.to_owned()), Span::default())),
     ]
@@ -154,6 +171,37 @@ proptest! {
             let reference = Reference { names: &names, instance, context: None }.eval(&expr, &req);
             prop_assert_eq!(compiled, reference, "rule {} under {:?}", expr, instance);
             prop_assert_eq!(program.explain(&view, None).verdict, Some(compiled));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    /// The trigger index of a large set gives the same non-false verdicts as evaluating every rule.
+    #[test]
+    fn indexed_sets_agree_with_full_evaluation(
+        rules in prop::collection::vec(rule(), 16..48),
+        requests in prop::collection::vec(request(), 1..8),
+    ) {
+        for instance in [HeaderInstance::Last, HeaderInstance::First] {
+            let names = NamedExpressions::new();
+            let mut options = CompileOptions::default();
+            options.header_instance = instance;
+            let mut builder = ProgramSetBuilder::new(&names, &options);
+            for r in &rules {
+                builder.add(r, "").expect("compiles");
+            }
+            let set = builder.build();
+            let mut scratch = SetScratch::default();
+            let (mut dense, mut sparse) = (Vec::new(), Vec::new());
+            for req in &requests {
+                let pairs: Vec<(&str, &[u8])> = req.headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())).collect();
+                let view = RawRequest { method: b"GET", target: req.target.as_bytes(), version: b"HTTP/1.1", headers: &pairs, carried: None };
+                set.eval_all(&view, None, &mut dense);
+                set.eval_sparse(&view, None, &mut scratch, &mut sparse);
+                let expected: Vec<(usize, Verdict)> = dense.iter().copied().enumerate().filter(|(_, v)| *v != Verdict::False).collect();
+                prop_assert_eq!(&sparse, &expected);
+            }
         }
     }
 }

@@ -37,6 +37,15 @@ impl ContainsCi {
         }
     }
 
+    /// The needle in lower case (what a folded haystack is searched for).
+    pub(crate) fn lower_needle(&self) -> &[u8] {
+        match self {
+            ContainsCi::Empty => &[],
+            ContainsCi::Exact(finder) => finder.needle(),
+            ContainsCi::Folded { needle, .. } => needle,
+        }
+    }
+
     #[inline]
     pub(crate) fn is_match(&self, hay: &[u8]) -> bool {
         match self {

@@ -2,6 +2,7 @@
 //! resolved transitively (D12), header names interned into slots, literals prebuilt into
 //! matchers, and URL patterns lowered by the wildcard table.
 
+mod index;
 pub(crate) mod ir;
 pub(crate) mod matchers;
 mod names;
@@ -12,6 +13,7 @@ use std::net::IpAddr;
 
 use thiserror::Error;
 
+pub use index::SetScratch;
 pub use names::{NamedExpressions, UNVERIFIED_BUILTINS};
 
 use crate::ast::{
@@ -130,6 +132,10 @@ impl std::error::Error for CompileError {}
 
 const MAX_NODES: usize = 1_000_000;
 
+/// Sets with at least this many rules get a trigger index; below it, evaluating every rule is
+/// cheaper than consulting one.
+pub const INDEX_THRESHOLD: usize = 16;
+
 /// A compiled rule. Immutable, `Send + Sync`, cheap to share behind an `Arc`.
 #[derive(Debug, Clone)]
 pub struct Program {
@@ -197,6 +203,8 @@ impl Program {
 #[derive(Debug, Clone)]
 pub struct ProgramSet {
     members: Vec<Member>,
+    /// Built for sets of at least [`INDEX_THRESHOLD`] rules.
+    index: Option<index::TriggerIndex>,
     headers: Box<[HeaderKey]>,
     cached_headers: usize,
     labels: Box<[String]>,
@@ -251,8 +259,12 @@ impl<'a> ProgramSetBuilder<'a> {
         for (member, root) in self.members.iter_mut().zip(roots) {
             member.root = root;
         }
+        let index = (self.members.len() >= INDEX_THRESHOLD).then(|| {
+            index::TriggerIndex::build(&self.members.iter().map(|m| &m.root).collect::<Vec<_>>())
+        });
         ProgramSet {
             members: self.members,
+            index,
             headers,
             cached_headers,
             labels: self.compiler.labels.into_boxed_slice(),
@@ -289,6 +301,54 @@ impl ProgramSet {
             context,
         );
         out.extend(self.members.iter().map(|m| bindings.eval(&m.root)));
+    }
+
+    /// Evaluates the set on one request and reports only the rules that are not false (true or
+    /// unknown), in rule order. Large sets use the trigger index: only rules that a header atom of
+    /// this request can make true are evaluated. `scratch` is reused across requests.
+    pub fn eval_sparse<V: crate::eval::RequestView>(
+        &self,
+        request: &V,
+        context: Option<&crate::eval::Context>,
+        scratch: &mut SetScratch,
+        out: &mut Vec<(usize, crate::eval::Verdict)>,
+    ) {
+        use crate::eval::Verdict;
+        out.clear();
+        let mut bindings = crate::eval::Bindings::new(
+            &self.headers,
+            self.cached_headers,
+            self.header_instance,
+            request,
+            context,
+        );
+        let indexed = self.index.as_ref().filter(|index| {
+            self.header_instance != HeaderInstance::Any
+                && index.headers().all(|h| bindings.carries(h))
+        });
+        match indexed {
+            Some(index) => {
+                scratch.begin(self.members.len());
+                index.collect(scratch, |h| bindings.header_value(h));
+                for &rule in scratch.candidates() {
+                    let Some(member) = self.members.get(rule as usize) else {
+                        continue;
+                    };
+                    let verdict = bindings.eval(&member.root);
+                    if verdict != Verdict::False {
+                        out.push((rule as usize, verdict));
+                    }
+                }
+            }
+            None => {
+                for (i, member) in self.members.iter().enumerate() {
+                    let verdict = bindings.eval(&member.root);
+                    if verdict != Verdict::False {
+                        out.push((i, verdict));
+                    }
+                }
+            }
+        }
     }
 
     /// The explanation of rule `index` on a request.

@@ -165,7 +165,14 @@ impl<'r, V: RequestView> Bindings<'r, V> {
         slot
     }
 
-    /// The value the header leaf looks at, for `explain` (`None` = absent or not carried).
+    /// Whether the request carries header `index` at all (partial records do not, D13).
+    pub(crate) fn carries(&self, index: u16) -> bool {
+        self.headers
+            .get(usize::from(index))
+            .is_some_and(|key| self.request.carries_header(key))
+    }
+
+    /// The value the header leaf looks at (`None` = absent or not carried).
     pub(crate) fn header_value(&mut self, index: u16) -> Option<&'r [u8]> {
         match self.slot(index) {
             Slot::Present(v) => Some(v),
