@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 mod view;
 
 pub use format::CorpusFormat;
-pub use generator::{GENERATOR_VERSION, Generator, Profile, sha256_hex};
+pub use generator::{GENERATOR_VERSION, Generator, Profile, generate_policy_config, sha256_hex};
 pub use jsonl::{CorpusHeader, write_jsonl};
 pub use record::{ClientCert, RecordedContext, RecordedRequest, TlsInfo};
 

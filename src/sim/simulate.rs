@@ -7,7 +7,7 @@ use thiserror::Error;
 
 use super::report::{Candidate, PolicyResult, ProfileValue, Report, RuleSyntax};
 use crate::compile::{
-    CompileErrorKind, CompileOptions, NamedExpressions, ProgramSet, ProgramSetBuilder,
+    CompileErrorKind, CompileOptions, NamedExpressions, ProgramSet, ProgramSetBuilder, SetScratch,
 };
 use crate::config::{
     Bind, BindPoint, Config, Notice, Severity, builtin_defaults, is_builtin_policy,
@@ -102,6 +102,8 @@ pub struct Simulator {
     policies: Vec<PolicyInfo>,
     bindings: Vec<Binding>,
     set: ProgramSet,
+    /// For each rule of `set`, the policy (index into `policies`) it belongs to.
+    rule_owner: Vec<usize>,
     /// The global layer: `set vpn parameter` lines and the R6 built-in action, in file order.
     global: BTreeMap<String, String>,
     /// Every parameter name any action, `set vpn parameter` or default mentions.
@@ -194,7 +196,19 @@ impl Simulator {
             .iter()
             .filter_map(|g| g.weight.map(|w| (g.name.clone(), w)))
             .collect();
+        let mut rule_owner = vec![usize::MAX; policies.len()];
+        for (policy, info) in policies.iter().enumerate() {
+            if let Rule::Compiled(rule) = info.rule {
+                if rule >= rule_owner.len() {
+                    rule_owner.resize(rule + 1, usize::MAX);
+                }
+                if let Some(slot) = rule_owner.get_mut(rule) {
+                    *slot = policy;
+                }
+            }
+        }
         Ok(Simulator {
+            rule_owner,
             vserver,
             ica_only,
             policies,
@@ -296,6 +310,31 @@ impl Simulator {
             Rule::Constant(b) => Verdict::from(b),
             Rule::Unevaluated(_) => Verdict::Unknown,
         }));
+    }
+
+    /// Like [`evaluate`](Self::evaluate), but reports only the policies that are not false, as
+    /// `(index in policy_names order, verdict)`. Large sets use the trigger index, so the cost
+    /// follows the policies a request can hit rather than the number bound; `scratch` is reused
+    /// across requests.
+    pub fn evaluate_sparse<V: RequestView>(
+        &self,
+        request: &V,
+        context: Option<&Context>,
+        scratch: &mut SetScratch,
+        out: &mut Vec<(usize, Verdict)>,
+    ) {
+        self.set.eval_sparse(request, context, scratch, out);
+        for entry in out.iter_mut() {
+            entry.0 = self.rule_owner.get(entry.0).copied().unwrap_or(usize::MAX);
+        }
+        for (policy, info) in self.policies.iter().enumerate() {
+            match info.rule {
+                Rule::Constant(true) => out.push((policy, Verdict::True)),
+                Rule::Unevaluated(_) => out.push((policy, Verdict::Unknown)),
+                Rule::Constant(false) | Rule::Compiled(_) => {}
+            }
+        }
+        out.sort_unstable_by_key(|entry| entry.0);
     }
 
     /// Simulates one logon request: every candidate policy in order with its verdict, the applied

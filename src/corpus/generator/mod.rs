@@ -13,6 +13,7 @@
 //! label of 7.3 step 7 is not attached (it needs the reference evaluator).
 
 mod flows;
+mod policies;
 mod profile;
 mod rng;
 mod sha256;
@@ -22,6 +23,7 @@ use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+pub use policies::generate_policy_config;
 pub use profile::Profile;
 pub use sha256::sha256_hex;
 
