@@ -938,9 +938,9 @@ impl<'a> Parser<'a> {
             };
             if !allowed {
                 let hint = if window {
-                    "-length and -offset apply to text qualifiers only"
+                    "no option here: -length and -offset apply to text qualifiers only"
                 } else {
-                    "-netmask applies to SOURCEIP/DESTIP with == or != only"
+                    "no option here: -netmask applies to SOURCEIP/DESTIP with == or != only"
                 };
                 return Err(
                     Fail::new(K::OptionNotAllowed { option: which }, o, token_end).expecting(hint),
