@@ -68,7 +68,10 @@ fn too_deep() {
 
 #[test]
 fn too_long() {
-    let options = ParseOptions { max_input_len: 16, ..ParseOptions::default() };
+    let options = ParseOptions {
+        max_input_len: 16,
+        ..ParseOptions::default()
+    };
     let err = parse_with("REQ.HTTP.HEADER A EXISTS", &options).expect_err("too long");
     insta::assert_snapshot!("too_long", format!("{err}"));
 }

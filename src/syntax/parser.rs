@@ -963,10 +963,13 @@ impl<'a> Parser<'a> {
                 );
             }
             let a = self.skip_blanks(token_end);
-            let arg = if a > token_end {
-                self.value_token(a, false)?
-            } else {
+            let arg = if a == token_end || self.is_terminator(a, true) {
                 None
+            } else if matches!(self.at(a), Some(b'\'' | b'"')) {
+                self.value_token(a, true)?
+            } else {
+                let e = self.word_end(a, false);
+                Some((Cow::Borrowed(self.slice(a, e)), a, e))
             };
             let Some((text, s, e)) = arg else {
                 let kind = if window {
