@@ -10,14 +10,20 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for value_mode in [false, true] {
-        let options = ParseOptions { value_mode, ..ParseOptions::default() };
+        let options = ParseOptions {
+            value_mode,
+            ..ParseOptions::default()
+        };
         if let Ok(parsed) = parse_with(text, &options) {
             let printed = parsed.expr.to_string();
             let again = match parse_with(&printed, &options) {
                 Ok(p) => p.expr,
                 Err(e) => panic!("canonical form of {text:?} does not parse: {printed:?}\n{e}"),
             };
-            assert!(again.same_as(&parsed.expr), "{text:?} -> {printed:?} changes the tree");
+            assert!(
+                again.same_as(&parsed.expr),
+                "{text:?} -> {printed:?} changes the tree"
+            );
             assert_eq!(again.to_string(), printed);
         } else if let Err(e) = parse_with(text, &options) {
             // Rendering an error never panics either.
@@ -25,7 +31,10 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     // The other precedence reading never panics; its canonical form is read conventionally.
-    let left = ParseOptions { precedence: Precedence::LeftToRight, ..ParseOptions::default() };
+    let left = ParseOptions {
+        precedence: Precedence::LeftToRight,
+        ..ParseOptions::default()
+    };
     if let Ok(parsed) = parse_with(text, &left) {
         let _ = parsed.expr.to_string();
     }

@@ -1069,7 +1069,7 @@ impl<'a> Parser<'a> {
                 (None, b'\'' | b'"') => quote = Some(b),
                 (None, b'(') => depth += 1,
                 (None, b')') => {
-                    depth -= 1;
+                    depth = depth.saturating_sub(1);
                     if depth == 0 {
                         return Ok(i + 1);
                     }
