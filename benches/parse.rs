@@ -1,1 +1,46 @@
-fn main() {}
+//! Parser throughput: rules per second over every rule of `corpus/expressions/real-world.tsv`,
+//! and the headline Gateway rule alone.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use nsexpr::syntax::{ParseOptions, parse_with};
+use std::hint::black_box;
+
+const CORPUS: &str = include_str!("../corpus/expressions/real-world.tsv");
+const HEADLINE: &str =
+    "REQ.HTTP.HEADER User-Agent CONTAINS Worx && REQ.HTTP.HEADER X-Citrix-Gateway EXISTS";
+
+fn rules() -> Vec<&'static str> {
+    CORPUS
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let rules = rules();
+    // Value expressions and the deliberately broken row are parsed too (errors are part of the
+    // workload); value mode keeps the bare qualifiers on the success path.
+    let options = ParseOptions {
+        value_mode: true,
+        ..ParseOptions::default()
+    };
+    let mut group = c.benchmark_group("parse");
+    group.throughput(Throughput::Elements(rules.len() as u64));
+    group.bench_function("real-world corpus", |b| {
+        b.iter(|| {
+            for rule in &rules {
+                let _ = black_box(parse_with(black_box(rule), &options));
+            }
+        })
+    });
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("headline rule", |b| {
+        b.iter(|| black_box(parse_with(black_box(HEADLINE), &ParseOptions::default())))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

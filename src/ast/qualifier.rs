@@ -287,7 +287,13 @@ impl Qualifier {
     /// Looks a qualifier word up (case-insensitive, D2). Returns the qualifier and whether the
     /// spelling is a 6.0 one (lint). `REQUEST.`/`RESPONSE.` prefixes are accepted as 6.0 spellings.
     pub fn lookup(word: &str) -> Option<(Qualifier, bool)> {
-        if let Some(found) = SPELLINGS.iter().find(|s| s.text.eq_ignore_ascii_case(word)) {
+        // Upper-case into a stack buffer once, then compare bytes (the table is upper case).
+        let mut buf = [0u8; 40];
+        let upper = buf.get_mut(..word.len())?;
+        upper.copy_from_slice(word.as_bytes());
+        upper.make_ascii_uppercase();
+        let upper = &*upper;
+        if let Some(found) = SPELLINGS.iter().find(|s| s.text.as_bytes() == upper) {
             return Some((found.qualifier, found.old));
         }
         // 6.0 `REQUEST.` / `RESPONSE.` prefixes, compared without allocating.

@@ -18,10 +18,10 @@ pub enum ParseErrorKind {
     #[error("unexpected end of the rule")]
     UnexpectedEnd,
     /// Something other than a qualifier, name, `!` or `(` where an operand belongs (`&& A`, `()`).
-    #[error("expected an operand")]
+    #[error("missing operand")]
     ExpectedExpression,
     /// No operator after a qualifier where one is required (`URL 'x'`).
-    #[error("expected an operator")]
+    #[error("missing operator")]
     ExpectedOperator,
     /// `HEADER` with no header name after it (`HEADER == x`).
     #[error("missing header name")]

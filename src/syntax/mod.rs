@@ -165,3 +165,65 @@ impl FromStr for Expr {
         parse(s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn left_to_right_precedence() {
+        let options = ParseOptions {
+            precedence: Precedence::LeftToRight,
+            ..ParseOptions::default()
+        };
+        let parsed = parse_with("a || b && c", &options).map(|p| p.expr.to_string());
+        assert_eq!(parsed.ok().as_deref(), Some("(a || b) && c"));
+        let parsed = parse_with("a && b || c && d", &options).map(|p| p.expr.to_string());
+        assert_eq!(parsed.ok().as_deref(), Some("(a && b || c) && d"));
+        assert_eq!(
+            parse("a || b && c").map(|e| e.to_string()).ok().as_deref(),
+            Some("a || b && c")
+        );
+    }
+
+    #[test]
+    fn value_mode_and_from_str() {
+        let options = ParseOptions {
+            value_mode: true,
+            ..ParseOptions::default()
+        };
+        let parsed = parse_with("REQ.TCP.DESTPORT", &options).map(|p| p.expr);
+        assert!(matches!(
+            parsed.as_ref().map(|e| &e.kind),
+            Ok(ExprKind::Simple(crate::ast::Simple { op: None, .. }))
+        ));
+        assert!(parse_with("HEADER Cookie -length 6 -offset 2", &options).is_ok());
+        assert!(parse_with("URL CONTENTS", &options).is_ok());
+        let expr: Result<Expr, _> = "url == /a".parse();
+        assert_eq!(
+            expr.map(|e| e.to_string()).ok().as_deref(),
+            Some("REQ.HTTP.URL == /a")
+        );
+    }
+
+    #[test]
+    fn lints_have_spans() {
+        let parsed = parse_with("HTTPHEADER Host EXIST -l 3", &ParseOptions::default());
+        let kinds: Vec<(LintKind, usize, usize)> = parsed
+            .map(|p| {
+                p.lints
+                    .iter()
+                    .map(|l| (l.kind, l.span.start, l.span.end))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(
+            kinds,
+            [
+                (LintKind::OldSpelling, 0, 10),
+                (LintKind::OldSpelling, 16, 21),
+                (LintKind::WindowIgnored, 22, 24)
+            ]
+        );
+    }
+}

@@ -938,9 +938,9 @@ impl<'a> Parser<'a> {
             };
             if !allowed {
                 let hint = if window {
-                    "-length and -offset apply to text qualifiers only"
+                    "no option here: -length and -offset apply to text qualifiers only"
                 } else {
-                    "-netmask applies to SOURCEIP/DESTIP with == or != only"
+                    "no option here: -netmask applies to SOURCEIP/DESTIP with == or != only"
                 };
                 return Err(
                     Fail::new(K::OptionNotAllowed { option: which }, o, token_end).expecting(hint),
@@ -963,11 +963,13 @@ impl<'a> Parser<'a> {
                 );
             }
             let a = self.skip_blanks(token_end);
-            // A number or mask never holds `)`: it ends the argument as it would a grouped value.
-            let arg = if a > token_end {
+            let arg = if a == token_end || self.is_terminator(a, true) {
+                None
+            } else if matches!(self.at(a), Some(b'\'' | b'"')) {
                 self.value_token(a, true)?
             } else {
-                None
+                let e = self.word_end(a, false);
+                Some((Cow::Borrowed(self.slice(a, e)), a, e))
             };
             let Some((text, s, e)) = arg else {
                 let kind = if window {
@@ -1067,7 +1069,7 @@ impl<'a> Parser<'a> {
                 (None, b'\'' | b'"') => quote = Some(b),
                 (None, b'(') => depth += 1,
                 (None, b')') => {
-                    depth -= 1;
+                    depth = depth.saturating_sub(1);
                     if depth == 0 {
                         return Ok(i + 1);
                     }
