@@ -68,20 +68,19 @@ pub struct RuleDiagnostic<'a> {
 
 /// Renders a rule diagnostic with ariadne (ASCII carets; colour as [`stderr_color`] says).
 pub fn render_rule(d: &RuleDiagnostic<'_>, color: bool) -> String {
-    // A span at or past the end of the text points at one blank appended to it, so the caret has
-    // something to sit under.
+    // ariadne draws a one-character span as a bare `|`; every span is widened to at least two
+    // characters (blanks appended past the end of the text) so that it always gets a `^`.
     let mut text = d.source.to_owned();
-    let len = text.len();
-    let start = d.start.min(len);
-    let mut end = d.end.clamp(start, len);
-    if start == len {
-        text.push(' ');
-        end = start + 1;
-    } else if end == start {
-        end = text
-            .get(start..)
-            .and_then(|s| s.chars().next())
-            .map_or(start + 1, |c| start + c.len_utf8());
+    let start = floor_boundary(&text, d.start.min(text.len()));
+    let mut end = floor_boundary(&text, d.end.clamp(start, text.len()));
+    while text.get(start..end).map_or(0, |s| s.chars().count()) < 2 {
+        match text.get(end..).and_then(|s| s.chars().next()) {
+            Some(c) => end += c.len_utf8(),
+            None => {
+                text.push(' ');
+                end += 1;
+            }
+        }
     }
     let label_message = match d.expected {
         Some(expected) => format!("expected {expected}"),
@@ -107,6 +106,14 @@ pub fn render_rule(d: &RuleDiagnostic<'_>, color: bool) -> String {
         Ok(()) => String::from_utf8_lossy(&out).into_owned(),
         Err(_) => format!("error: {}\n", d.message),
     }
+}
+
+/// The largest char boundary not above `i`.
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// Prints a rule diagnostic on standard error.
