@@ -1,0 +1,148 @@
+//! Diagnostics on standard error: ariadne reports for rules, `file:line:column` reports for ns.conf
+//! lines, and plain `error:` lines. Colour only on a terminal and never when `NO_COLOR` is set.
+
+use std::io::{IsTerminal, Write};
+
+use ariadne::{CharSet, Config, IndexType, Label, Report, ReportKind, Source};
+use nsexpr::config::ConfigError;
+
+use super::Failure;
+
+/// Whether standard error gets colour: a terminal, and `NO_COLOR` unset or empty.
+pub fn stderr_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+fn write_stderr(text: &str) {
+    // anstream strips escape codes again when stderr is not a terminal or NO_COLOR is set.
+    let mut err = anstream::stderr();
+    // Nothing sensible is left to do when standard error itself fails.
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
+}
+
+/// Prints `error: <message>`.
+pub fn print_failure(failure: &Failure) {
+    let prefix = if stderr_color() {
+        "\x1b[1;31merror\x1b[0m"
+    } else {
+        "error"
+    };
+    write_stderr(&format!("{prefix}: {}\n", failure.0));
+}
+
+/// Prints a warning line.
+pub fn print_warning(message: &str) {
+    let prefix = if stderr_color() {
+        "\x1b[1;33mwarning\x1b[0m"
+    } else {
+        "warning"
+    };
+    write_stderr(&format!("{prefix}: {message}\n"));
+}
+
+/// Prints the reader's errors, `file:line:column: message` with the line and carets.
+pub fn print_config_errors(errors: &[ConfigError]) {
+    for e in errors {
+        write_stderr(&format!("{e}\n"));
+    }
+}
+
+/// What a rule diagnostic shows: the text, the byte span, the message and a hint.
+pub struct RuleDiagnostic<'a> {
+    /// Where the text came from (`rule`, `rule 2`, `named expression X`).
+    pub origin: String,
+    /// The text the span points into.
+    pub source: &'a str,
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// The error message.
+    pub message: String,
+    /// What was expected at the span, if known.
+    pub expected: Option<&'a str>,
+    /// An extra note.
+    pub note: Option<String>,
+}
+
+/// Renders a rule diagnostic with ariadne (ASCII carets; colour as [`stderr_color`] says).
+pub fn render_rule(d: &RuleDiagnostic<'_>, color: bool) -> String {
+    // ariadne draws a one-character span as a bare `|`; every span is widened to at least two
+    // characters (blanks appended past the end of the text) so that it always gets a `^`.
+    let mut text = d.source.to_owned();
+    let start = floor_boundary(&text, d.start.min(text.len()));
+    let mut end = floor_boundary(&text, d.end.clamp(start, text.len()));
+    while text.get(start..end).map_or(0, |s| s.chars().count()) < 2 {
+        match text.get(end..).and_then(|s| s.chars().next()) {
+            Some(c) => end += c.len_utf8(),
+            None => {
+                text.push(' ');
+                end += 1;
+            }
+        }
+    }
+    let label_message = match d.expected {
+        Some(expected) => format!("expected {expected}"),
+        None => d.message.clone(),
+    };
+    let config = Config::default()
+        .with_color(color)
+        .with_char_set(CharSet::Ascii)
+        .with_index_type(IndexType::Byte);
+    let origin = d.origin.as_str();
+    let mut report = Report::build(ReportKind::Error, (origin, start..end))
+        .with_config(config)
+        .with_message(&d.message)
+        .with_label(Label::new((origin, start..end)).with_message(label_message));
+    if let Some(note) = &d.note {
+        report = report.with_note(note);
+    }
+    let mut out = Vec::new();
+    let written = report
+        .finish()
+        .write((origin, Source::from(text.as_str())), &mut out);
+    match written {
+        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        Err(_) => format!("error: {}\n", d.message),
+    }
+}
+
+/// The largest char boundary not above `i`.
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Prints a rule diagnostic on standard error.
+pub fn print_rule(d: &RuleDiagnostic<'_>) {
+    write_stderr(&render_rule(d, stderr_color()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diagnostic_at_the_end_has_a_caret() {
+        let d = RuleDiagnostic {
+            origin: "rule".to_owned(),
+            source: "REQ.HTTP.HEADER User-Agent",
+            start: 26,
+            end: 26,
+            message: "missing operator".to_owned(),
+            expected: Some("an operator such as CONTAINS"),
+            note: None,
+        };
+        let text = render_rule(&d, false);
+        assert!(text.contains("missing operator"), "{text}");
+        assert!(
+            text.contains("expected an operator such as CONTAINS"),
+            "{text}"
+        );
+        assert!(text.contains('^'), "{text}");
+        assert!(!text.contains('\x1b'), "{text}");
+    }
+}

@@ -1,0 +1,223 @@
+//! `simulate` and `clients`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use nsexpr::config::Read as ConfigRead;
+use nsexpr::sim::{Identity, Report, SimOptions, Simulator, preset, presets};
+use serde::Serialize;
+
+use super::args::{Format, HeaderInstanceArg, SimulateArgs};
+use super::{Failure, build_request, compile_options, is_json, load_config, print_json, print_out};
+
+/// The key settings shown per preset in the all-clients table.
+const TABLE_PARAMETERS: &[&str] = &[
+    "icaProxy",
+    "transparentInterception",
+    "clientlessVpnMode",
+    "wihome",
+    "storefronturl",
+];
+
+/// One row of `simulate --format json` without a request: the preset id and its report.
+#[derive(Serialize)]
+struct PresetResult<'a> {
+    client: &'a str,
+    #[serde(flatten)]
+    report: &'a Report,
+}
+
+/// `simulate --format json` without a request.
+#[derive(Serialize)]
+struct PresetResults<'a> {
+    results: Vec<PresetResult<'a>>,
+}
+
+/// Reads the config and builds the simulator (the reader's warnings go into every report).
+/// `Err` when nothing can be simulated.
+pub fn simulator(
+    config: &Path,
+    vserver: Option<&str>,
+    instance: HeaderInstanceArg,
+    explain: bool,
+) -> Result<(ConfigRead, Simulator), Failure> {
+    let read = load_config(config)?;
+    let mut options = SimOptions::default();
+    options.compile = compile_options(instance);
+    options.explain = explain;
+    let sim = Simulator::new(&read.config, vserver, options)
+        .map_err(|e| Failure(format!("{}: {e}", super::display_path(config))))?
+        .with_notices(&read.notices);
+    Ok((read, sim))
+}
+
+/// `nsexpr simulate`.
+pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure> {
+    let (_read, sim) = simulator(
+        &args.config,
+        args.vserver.as_deref(),
+        args.header_instance,
+        args.explain,
+    )?;
+    let identity = Identity {
+        user: args.user.clone(),
+        groups: args.groups.clone(),
+    };
+    let preset = match &args.client {
+        Some(id) => Some(preset(id).ok_or_else(|| {
+            Failure(format!(
+                "unknown client preset `{id}` (see `nsexpr clients`)"
+            ))
+        })?),
+        None => None,
+    };
+    let r = &args.request;
+    let described = preset.is_some()
+        || !r.headers.is_empty()
+        || r.request.is_some()
+        || r.method.is_some()
+        || r.url.is_some();
+    if described {
+        let input = build_request(r, preset)?;
+        let report = sim.simulate(&input.request, input.context.as_ref(), &identity);
+        if is_json(format) {
+            print_json(&report)?;
+        } else {
+            print_out(&report.to_string())?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut results = Vec::new();
+    for p in presets() {
+        let input = build_request(r, Some(p))?;
+        let report = sim.simulate(&input.request, input.context.as_ref(), &identity);
+        results.push((p.id, report));
+    }
+    if is_json(format) {
+        let results = results
+            .iter()
+            .map(|(client, report)| PresetResult { client, report })
+            .collect();
+        print_json(&PresetResults { results })?;
+    } else {
+        print_out(&preset_table(sim.vserver(), &results))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The all-presets table: one row per preset, then the distinct warnings.
+fn preset_table(vserver: &str, results: &[(&str, Report)]) -> String {
+    let mut header = vec!["client".to_owned(), "applied".to_owned()];
+    header.extend(TABLE_PARAMETERS.iter().map(|p| (*p).to_owned()));
+    let mut rows = vec![header];
+    for (client, report) in results {
+        let mut applied = if report.applied.is_empty() {
+            "(none)".to_owned()
+        } else {
+            report.applied.join(", ")
+        };
+        let unknown: Vec<&str> = report
+            .policies
+            .iter()
+            .filter(|p| p.verdict == nsexpr::Verdict::Unknown && !p.skipped)
+            .map(|p| p.name.as_str())
+            .collect();
+        if !unknown.is_empty() {
+            let _ = write!(applied, " (unknown: {})", unknown.join(", "));
+        }
+        let mut row = vec![(*client).to_owned(), applied];
+        row.extend(TABLE_PARAMETERS.iter().map(|p| {
+            let value = report.value(p).unwrap_or("-");
+            let uncertain = report
+                .profile_entry(p)
+                .is_some_and(|e| !e.depends_on_unknown.is_empty());
+            if uncertain {
+                format!("{value}?")
+            } else {
+                value.to_owned()
+            }
+        }));
+        rows.push(row);
+    }
+    let mut out = format!("vserver {vserver}\n");
+    out.push_str(&table(&rows));
+    let warnings: BTreeSet<&str> = results
+        .iter()
+        .flat_map(|(_, r)| r.warnings.iter().map(String::as_str))
+        .collect();
+    for w in warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    if results
+        .iter()
+        .any(|(_, r)| r.profile.values().any(|e| !e.depends_on_unknown.is_empty()))
+    {
+        out.push_str("`?`: the value depends on a policy whose verdict is unknown\n");
+    }
+    out
+}
+
+/// Left-aligned columns separated by two blanks.
+fn table(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            if c + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                let width = widths.get(c).copied().unwrap_or(0);
+                let _ = write!(line, "{cell:<width$}  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// `nsexpr clients`.
+pub fn clients(format: Format) -> Result<ExitCode, Failure> {
+    if is_json(format) {
+        print_json(&presets())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut rows = vec![vec![
+        "id".to_owned(),
+        "client".to_owned(),
+        "status".to_owned(),
+    ]];
+    for p in presets() {
+        let status = match p.status {
+            nsexpr::sim::Provenance::Public => "public",
+            nsexpr::sim::Provenance::Synthetic => "synthetic",
+        };
+        rows.push(vec![
+            p.id.to_owned(),
+            p.client.to_owned(),
+            status.to_owned(),
+        ]);
+    }
+    let mut out = table(&rows);
+    for p in presets() {
+        let _ = writeln!(out, "\n{} ({} {})", p.id, p.method, p.target);
+        for (name, value) in p.headers {
+            let _ = writeln!(out, "  {name}: {value}");
+        }
+        let _ = writeln!(out, "  # {}", p.note);
+    }
+    print_out(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
