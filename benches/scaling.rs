@@ -27,8 +27,12 @@ fn bench(c: &mut Criterion) {
         for r in requests.iter().take(200) {
             sim.evaluate(r, None, &mut dense_scratch, &mut dense);
             sim.evaluate_sparse(r, None, &mut scratch, &mut sparse);
-            let expected: Vec<(usize, Verdict)> =
-                dense.iter().copied().enumerate().filter(|(_, v)| *v != Verdict::False).collect();
+            let expected: Vec<(usize, Verdict)> = dense
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(_, v)| *v != Verdict::False)
+                .collect();
             assert_eq!(sparse, expected, "{count} policies");
             hits += sparse.len();
         }

@@ -47,6 +47,14 @@ struct HeaderAtoms {
     equals: HashMap<Box<[u8]>, Vec<u32>>,
 }
 
+/// The rules each atom of one header triggers, while building.
+#[derive(Default)]
+struct AtomRules {
+    present: Vec<u32>,
+    needles: HashMap<Box<[u8]>, Vec<u32>>,
+    equals: HashMap<Box<[u8]>, Vec<u32>>,
+}
+
 /// Rules per trigger, for a whole set.
 #[derive(Debug, Clone)]
 pub(crate) struct TriggerIndex {
@@ -140,14 +148,7 @@ fn triggers(node: &Node) -> Option<Vec<Atom>> {
 impl TriggerIndex {
     /// Builds the index over the roots of a set.
     pub(crate) fn build(roots: &[&Node]) -> TriggerIndex {
-        let mut by_header: HashMap<
-            u16,
-            (
-                Vec<u32>,
-                HashMap<Box<[u8]>, Vec<u32>>,
-                HashMap<Box<[u8]>, Vec<u32>>,
-            ),
-        > = HashMap::new();
+        let mut by_header: HashMap<u16, AtomRules> = HashMap::new();
         let mut always = Vec::new();
         for (rule, root) in roots.iter().enumerate() {
             let rule = u32::try_from(rule).unwrap_or(u32::MAX);
@@ -159,18 +160,18 @@ impl TriggerIndex {
             atoms.dedup();
             for atom in atoms {
                 match atom {
-                    Atom::Present(h) => by_header.entry(h).or_default().0.push(rule),
+                    Atom::Present(h) => by_header.entry(h).or_default().present.push(rule),
                     Atom::Contains(h, needle) => by_header
                         .entry(h)
                         .or_default()
-                        .1
+                        .needles
                         .entry(needle)
                         .or_default()
                         .push(rule),
                     Atom::Equals(h, value) => by_header
                         .entry(h)
                         .or_default()
-                        .2
+                        .equals
                         .entry(value)
                         .or_default()
                         .push(rule),
@@ -179,25 +180,34 @@ impl TriggerIndex {
         }
         let mut headers: Vec<HeaderAtoms> = by_header
             .into_iter()
-            .map(|(header, (present, needles, equals))| {
-                let mut needles: Vec<(Box<[u8]>, Vec<u32>)> = needles.into_iter().collect();
-                needles.sort();
-                let automaton = if needles.is_empty() {
-                    None
-                } else {
-                    AhoCorasick::builder()
-                        .match_kind(MatchKind::Standard)
-                        .build(needles.iter().map(|(n, _)| n))
-                        .ok()
-                };
-                HeaderAtoms {
+            .map(
+                |(
                     header,
-                    present,
-                    automaton,
-                    needle_rules: needles.into_iter().map(|(_, rules)| rules).collect(),
-                    equals,
-                }
-            })
+                    AtomRules {
+                        present,
+                        needles,
+                        equals,
+                    },
+                )| {
+                    let mut needles: Vec<(Box<[u8]>, Vec<u32>)> = needles.into_iter().collect();
+                    needles.sort();
+                    let automaton = if needles.is_empty() {
+                        None
+                    } else {
+                        AhoCorasick::builder()
+                            .match_kind(MatchKind::Standard)
+                            .build(needles.iter().map(|(n, _)| n))
+                            .ok()
+                    };
+                    HeaderAtoms {
+                        header,
+                        present,
+                        automaton,
+                        needle_rules: needles.into_iter().map(|(_, rules)| rules).collect(),
+                        equals,
+                    }
+                },
+            )
             .collect();
         headers.sort_by_key(|h| h.header);
         TriggerIndex { headers, always }
