@@ -6,34 +6,79 @@ use memchr::memmem;
 
 /// ASCII-case-insensitive substring search (D8): bytes >= 0x80 compare exactly.
 ///
-/// Short needles use `memchr2` on the needle's first byte in both cases, then compare the window
-/// with `eq_ignore_ascii_case`; a needle without ASCII letters uses a prebuilt `memmem` finder.
+/// A needle with letters is searched for by its rarest byte (both cases, `memchr2`), then the
+/// window around each hit is compared with `eq_ignore_ascii_case`: the rare byte keeps false hits
+/// few on User-Agent text. A needle without ASCII letters uses a prebuilt `memmem` finder.
 #[derive(Debug, Clone)]
 pub(crate) enum ContainsCi {
     /// The empty needle: true on any present subject (section 5).
     Empty,
     /// Needle with no ASCII letter: case folding changes nothing.
     Exact(Box<memmem::Finder<'static>>),
-    /// Needle with letters, lower-cased.
+    /// Needle with letters, lower-cased, and its rarest byte at `rare` in both cases.
     Folded {
         needle: Box<[u8]>,
+        rare: usize,
         lower: u8,
         upper: u8,
     },
 }
 
+/// How common a byte is in header text (higher = more common): English letter frequencies,
+/// raised for the letters of common User-Agent tokens, with separators and digits most common.
+fn commonness(b: u8) -> u8 {
+    match b.to_ascii_lowercase() {
+        b' ' | b'/' | b'.' | b'0'..=b'9' | b';' | b'(' | b')' | b',' | b'=' | b'-' | b'_' => 200,
+        b'e' => 127,
+        b't' => 91,
+        b'a' => 82,
+        b'o' => 75,
+        b'i' => 70,
+        b'n' => 67,
+        b's' => 63,
+        b'h' => 61,
+        b'r' => 60,
+        b'l' => 50,
+        b'd' => 43,
+        b'c' => 40,
+        b'm' => 38,
+        b'w' => 34,
+        b'p' => 32,
+        b'u' => 28,
+        b'k' => 28,
+        b'b' => 25,
+        b'f' => 22,
+        b'g' => 22,
+        b'z' => 20,
+        b'x' => 18,
+        b'y' => 18,
+        b'v' => 15,
+        b'j' => 3,
+        b'q' => 2,
+        _ => 100,
+    }
+}
+
 impl ContainsCi {
     pub(crate) fn new(needle: &[u8]) -> ContainsCi {
-        match needle.first() {
-            None => ContainsCi::Empty,
-            Some(_) if !needle.iter().any(u8::is_ascii_alphabetic) => {
-                ContainsCi::Exact(Box::new(memmem::Finder::new(needle).into_owned()))
-            }
-            Some(&first) => ContainsCi::Folded {
-                needle: needle.to_ascii_lowercase().into_boxed_slice(),
-                lower: first.to_ascii_lowercase(),
-                upper: first.to_ascii_uppercase(),
-            },
+        if needle.is_empty() {
+            return ContainsCi::Empty;
+        }
+        if !needle.iter().any(u8::is_ascii_alphabetic) {
+            return ContainsCi::Exact(Box::new(memmem::Finder::new(needle).into_owned()));
+        }
+        let needle = needle.to_ascii_lowercase().into_boxed_slice();
+        let (rare, byte) = needle
+            .iter()
+            .copied()
+            .enumerate()
+            .min_by_key(|&(_, b)| commonness(b))
+            .unwrap_or((0, 0));
+        ContainsCi::Folded {
+            rare,
+            lower: byte.to_ascii_lowercase(),
+            upper: byte.to_ascii_uppercase(),
+            needle,
         }
     }
 
@@ -53,34 +98,34 @@ impl ContainsCi {
             ContainsCi::Exact(finder) => finder.find(hay).is_some(),
             ContainsCi::Folded {
                 needle,
+                rare,
                 lower,
                 upper,
-            } => contains_folded(hay, needle, *lower, *upper),
+            } => contains_folded(hay, needle, *rare, *lower, *upper),
         }
     }
 }
 
+/// Finds `needle` (lower case) in `hay` ignoring ASCII case, scanning for its byte at `rare`.
 #[inline]
-fn contains_folded(hay: &[u8], needle: &[u8], lower: u8, upper: u8) -> bool {
+fn contains_folded(hay: &[u8], needle: &[u8], rare: usize, lower: u8, upper: u8) -> bool {
     let Some(last) = hay.len().checked_sub(needle.len()) else {
         return false;
     };
-    let mut start = 0;
-    while start <= last {
-        let Some(window) = hay.get(start..=last) else {
-            return false;
-        };
-        let Some(i) = memchr::memchr2(lower, upper, window) else {
-            return false;
-        };
-        let at = start + i;
+    // Candidate starts are 0..=last, so the rare byte sits in rare..=last + rare.
+    let Some(region) = hay.get(rare..=last + rare) else {
+        return false;
+    };
+    let mut from = 0;
+    while let Some(i) = region.get(from..).and_then(|r| memchr::memchr2(lower, upper, r)) {
+        let at = from + i;
         if hay
             .get(at..at + needle.len())
             .is_some_and(|w| w.eq_ignore_ascii_case(needle))
         {
             return true;
         }
-        start = at + 1;
+        from = at + 1;
     }
     false
 }
@@ -378,6 +423,13 @@ mod tests {
         assert!(!m.is_match(b"Citrix Receiver"));
         assert!(ContainsCi::new(b"").is_match(b""));
         assert!(ContainsCi::new(b"/1.0").is_match(b"HTTP/1.0"));
+        // The rare byte (`x`) sits inside the needle: matches at either end of the haystack.
+        let m = ContainsCi::new(b"abXc");
+        assert!(m.is_match(b"ABXC"));
+        assert!(m.is_match(b"x abxc"));
+        assert!(m.is_match(b"zzzabxc"));
+        assert!(!m.is_match(b"abx"));
+        assert!(!m.is_match(b"xbxc abx"));
         let non_ascii = ContainsCi::new("é".as_bytes());
         assert!(!non_ascii.is_match("É".as_bytes()));
     }

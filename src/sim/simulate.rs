@@ -104,6 +104,9 @@ pub struct Simulator {
     set: ProgramSet,
     /// For each rule of `set`, the policy (index into `policies`) it belongs to.
     rule_owner: Vec<usize>,
+    /// Policies whose verdict does not depend on the request (constants, unevaluated rules),
+    /// except the false ones.
+    fixed: Vec<(usize, Verdict)>,
     /// The global layer: `set vpn parameter` lines and the R6 built-in action, in file order.
     global: BTreeMap<String, String>,
     /// Every parameter name any action, `set vpn parameter` or default mentions.
@@ -207,7 +210,17 @@ impl Simulator {
                 }
             }
         }
+        let fixed = policies
+            .iter()
+            .enumerate()
+            .filter_map(|(policy, info)| match info.rule {
+                Rule::Constant(true) => Some((policy, Verdict::True)),
+                Rule::Unevaluated(_) => Some((policy, Verdict::Unknown)),
+                Rule::Constant(false) | Rule::Compiled(_) => None,
+            })
+            .collect();
         Ok(Simulator {
+            fixed,
             rule_owner,
             vserver,
             ica_only,
@@ -327,14 +340,10 @@ impl Simulator {
         for entry in out.iter_mut() {
             entry.0 = self.rule_owner.get(entry.0).copied().unwrap_or(usize::MAX);
         }
-        for (policy, info) in self.policies.iter().enumerate() {
-            match info.rule {
-                Rule::Constant(true) => out.push((policy, Verdict::True)),
-                Rule::Unevaluated(_) => out.push((policy, Verdict::Unknown)),
-                Rule::Constant(false) | Rule::Compiled(_) => {}
-            }
+        if !self.fixed.is_empty() {
+            out.extend_from_slice(&self.fixed);
+            out.sort_unstable_by_key(|entry| entry.0);
         }
-        out.sort_unstable_by_key(|entry| entry.0);
     }
 
     /// Simulates one logon request: every candidate policy in order with its verdict, the applied
