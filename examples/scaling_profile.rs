@@ -6,7 +6,10 @@ use nsexpr::corpus::{Generator, Profile, RecordedRequest, generate_policy_config
 use nsexpr::sim::{SimOptions, Simulator};
 
 fn main() {
-    let count: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let count: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
     let generator = Generator::new(Profile::gateway_typical().expect("profile"), 7);
     let requests: Vec<RecordedRequest> = (0..2_000).map(|i| generator.request(i)).collect();
     let read = Config::read(&generate_policy_config(count, 1), "generated.conf");
@@ -20,6 +23,7 @@ fn main() {
             hits += out.len();
         }
     }
-    let per = start.elapsed().as_nanos() as f64 / (if count < 1000 { 500.0 } else { 50.0 } * requests.len() as f64);
+    let per = start.elapsed().as_nanos() as f64
+        / (if count < 1000 { 500.0 } else { 50.0 } * requests.len() as f64);
     println!("{count} policies: {per:.0} ns/request, {hits} hits");
 }

@@ -21,7 +21,32 @@ pub(crate) enum ContainsCi {
         rare: usize,
         lower: u8,
         upper: u8,
+        /// For needles of at most 8 bytes: the needle as a little-endian word, the bits that
+        /// fold case (0x20 on letters), and the bytes that count, for one-word comparisons.
+        word: Option<(u64, u64, u64)>,
     },
+}
+
+/// The one-word form of a short lower-case needle: `(needle, case bits, length mask)`. A window
+/// `w` matches when `(w | case) & len == needle`: OR-ing 0x20 maps exactly the upper-case letters
+/// onto the lower-case ones, and only on letter positions.
+fn needle_word(needle: &[u8]) -> Option<(u64, u64, u64)> {
+    if needle.len() > 8 {
+        return None;
+    }
+    let mut bytes = [0u8; 8];
+    let mut case = [0u8; 8];
+    let mut len = [0u8; 8];
+    for (i, &b) in needle.iter().enumerate() {
+        *bytes.get_mut(i)? = b;
+        *case.get_mut(i)? = if b.is_ascii_lowercase() { 0x20 } else { 0 };
+        *len.get_mut(i)? = 0xff;
+    }
+    Some((
+        u64::from_le_bytes(bytes),
+        u64::from_le_bytes(case),
+        u64::from_le_bytes(len),
+    ))
 }
 
 /// How common a byte is in header text (higher = more common): English letter frequencies,
@@ -78,6 +103,7 @@ impl ContainsCi {
             rare,
             lower: byte.to_ascii_lowercase(),
             upper: byte.to_ascii_uppercase(),
+            word: needle_word(&needle),
             needle,
         }
     }
@@ -101,14 +127,22 @@ impl ContainsCi {
                 rare,
                 lower,
                 upper,
-            } => contains_folded(hay, needle, *rare, *lower, *upper),
+                word,
+            } => contains_folded(hay, needle, *rare, *lower, *upper, *word),
         }
     }
 }
 
 /// Finds `needle` (lower case) in `hay` ignoring ASCII case, scanning for its byte at `rare`.
 #[inline]
-fn contains_folded(hay: &[u8], needle: &[u8], rare: usize, lower: u8, upper: u8) -> bool {
+fn contains_folded(
+    hay: &[u8],
+    needle: &[u8],
+    rare: usize,
+    lower: u8,
+    upper: u8,
+    word: Option<(u64, u64, u64)>,
+) -> bool {
     let Some(last) = hay.len().checked_sub(needle.len()) else {
         return false;
     };
@@ -117,12 +151,22 @@ fn contains_folded(hay: &[u8], needle: &[u8], rare: usize, lower: u8, upper: u8)
         return false;
     };
     let mut from = 0;
-    while let Some(i) = region.get(from..).and_then(|r| memchr::memchr2(lower, upper, r)) {
+    while let Some(i) = region
+        .get(from..)
+        .and_then(|r| memchr::memchr2(lower, upper, r))
+    {
         let at = from + i;
-        if hay
-            .get(at..at + needle.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
-        {
+        let matched = match (word, hay.get(at..at + 8)) {
+            (Some((want, case, len)), Some(window)) => {
+                let mut bytes = [0u8; 8];
+                bytes.copy_from_slice(window);
+                (u64::from_le_bytes(bytes) | case) & len == want
+            }
+            _ => hay
+                .get(at..at + needle.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(needle)),
+        };
+        if matched {
             return true;
         }
         from = at + 1;
@@ -430,6 +474,16 @@ mod tests {
         assert!(m.is_match(b"zzzabxc"));
         assert!(!m.is_match(b"abx"));
         assert!(!m.is_match(b"xbxc abx"));
+        // One-word comparisons (needles up to 8 bytes, a full window available).
+        let m = ContainsCi::new(b"b/1X");
+        assert!(m.is_match(b"xxB/1x yyyyyyyyyy"));
+        assert!(!m.is_match(b"xxb?1x yyyyyyyyyy"));
+        assert!(!m.is_match(b"xxb/1y yyyyyyyyyy"));
+        assert!(ContainsCi::new(b"12345678").is_match(b"a12345678b"));
+        assert!(ContainsCi::new(b"Worx").is_match(b"Mozilla/5.0 (iPhone) WORXWEB/18.11.5 Mobile"));
+        assert!(
+            !ContainsCi::new(b"Worx").is_match(b"Mozilla/5.0 (iPhone) WOR XWEB/18.11.5 Mobile")
+        );
         let non_ascii = ContainsCi::new("é".as_bytes());
         assert!(!non_ascii.is_match("É".as_bytes()));
     }

@@ -9,7 +9,7 @@ use crate::compile::HeaderInstance;
 use crate::compile::ir::{
     CertText, ClockUnit, Leaf, NetField, Node, NodeKind, TlsNumber, order_key,
 };
-use crate::compile::matchers::TextTest;
+use crate::compile::matchers::{TextOp, TextTest};
 
 /// One header slot: not looked up yet, absent, not carried by a partial record, or its value.
 #[derive(Clone, Copy)]
@@ -110,7 +110,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             NodeKind::And(items) => {
                 let mut result = Verdict::True;
                 for item in items.iter() {
-                    match self.eval(item) {
+                    match self.operand(item) {
                         Verdict::False => return Verdict::False,
                         Verdict::Unknown => result = Verdict::Unknown,
                         Verdict::True => {}
@@ -121,7 +121,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             NodeKind::Or(items) => {
                 let mut result = Verdict::False;
                 for item in items.iter() {
-                    match self.eval(item) {
+                    match self.operand(item) {
                         Verdict::True => return Verdict::True,
                         Verdict::Unknown => result = Verdict::Unknown,
                         Verdict::False => {}
@@ -132,6 +132,15 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             NodeKind::Not(inner) => self.eval(inner).not(),
             NodeKind::Named(inner) => self.eval(inner),
             NodeKind::Const(b) => Verdict::from(*b),
+        }
+    }
+
+    /// An operand of `&&`/`||`: leaves are evaluated in place, without a recursive call.
+    #[inline(always)]
+    fn operand(&mut self, node: &Node) -> Verdict {
+        match &node.kind {
+            NodeKind::Leaf(leaf) => self.leaf(leaf),
+            _ => self.eval(node),
         }
     }
 
@@ -190,6 +199,19 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 return Verdict::Unknown;
             }
             return Verdict::from(any_instance(self.request.header_values(key), test));
+        }
+        if index_is_uncached(index, self.cached)
+            && let TextOp::Exists | TextOp::NotExists = test.op
+        {
+            // Presence alone: no need to find the instance (D7).
+            let Some(key) = self.headers.get(usize::from(index)) else {
+                return Verdict::from(test.test(None));
+            };
+            if !self.request.carries_header(key) {
+                return Verdict::Unknown;
+            }
+            let present = self.request.has_header(key);
+            return Verdict::from(present == matches!(test.op, TextOp::Exists));
         }
         match self.slot(index) {
             Slot::Present(value) => Verdict::from(test.test(Some(value))),
@@ -379,6 +401,10 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             _ => Verdict::Unknown,
         }
     }
+}
+
+fn index_is_uncached(index: u16, cached: usize) -> bool {
+    usize::from(index) >= cached
 }
 
 /// D6 `Any`: a positive operator needs one instance to match; a negative one needs every

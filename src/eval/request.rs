@@ -55,6 +55,11 @@ pub trait RequestView {
     fn version(&self) -> &[u8];
     /// Every value of a header, in order (D6 picks the instance).
     fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a>;
+    /// Whether the header is present (any instance). Views with a faster presence test than
+    /// finding a value override it.
+    fn has_header(&self, key: &HeaderKey) -> bool {
+        self.header_values(key).next().is_some()
+    }
     /// Whether the view carries this header at all. Partial records (access-log lines) carry only
     /// some headers; rules on the others are UNKNOWN.
     fn carries_header(&self, _key: &HeaderKey) -> bool {
@@ -77,6 +82,10 @@ fn header_map_values<'a>(map: &'a HeaderMap, key: &HeaderKey) -> HeaderMapValues
     values
         .iter()
         .map(http::HeaderValue::as_bytes as fn(&'a http::HeaderValue) -> &'a [u8])
+}
+
+fn header_map_has(map: &HeaderMap, key: &HeaderKey) -> bool {
+    key.header_name().is_some_and(|name| map.contains_key(name))
 }
 
 const INVALID_NAME: &str = "x-nsexpr-invalid-header-name";
@@ -115,6 +124,9 @@ impl<B> RequestView for http::Request<B> {
     fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a> {
         header_map_values(self.headers(), key)
     }
+    fn has_header(&self, key: &HeaderKey) -> bool {
+        header_map_has(self.headers(), key)
+    }
 }
 
 /// `http::request::Parts`, like `http::Request`.
@@ -132,6 +144,9 @@ impl RequestView for http::request::Parts {
     }
     fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a> {
         header_map_values(&self.headers, key)
+    }
+    fn has_header(&self, key: &HeaderKey) -> bool {
+        header_map_has(&self.headers, key)
     }
 }
 
@@ -174,6 +189,9 @@ impl RequestView for HeaderMapRequest<'_> {
     }
     fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a> {
         header_map_values(self.headers, key)
+    }
+    fn has_header(&self, key: &HeaderKey) -> bool {
+        header_map_has(self.headers, key)
     }
 }
 

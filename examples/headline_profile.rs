@@ -1,0 +1,46 @@
+//! Evaluates one rule over generated `HeaderMap`s in a loop, for profilers:
+//! `cargo run --release --example headline_profile`.
+use nsexpr::corpus::{Generator, Profile};
+use nsexpr::eval::HeaderMapRequest;
+use nsexpr::{CompileOptions, NamedExpressions, Program};
+
+fn main() {
+    let rule = std::env::args().nth(1).unwrap_or_else(|| {
+        "REQ.HTTP.HEADER User-Agent CONTAINS Worx && REQ.HTTP.HEADER X-Citrix-Gateway EXISTS"
+            .to_owned()
+    });
+    let program = Program::from_rule(&rule, &NamedExpressions::new(), &CompileOptions::default())
+        .expect("rule");
+    let generator = Generator::new(Profile::gateway_typical().expect("profile"), 3);
+    let maps: Vec<(String, String, http::HeaderMap)> = (0..1_000)
+        .map(|i| {
+            let r = generator.request(i);
+            let mut map = http::HeaderMap::new();
+            for (n, v) in &r.headers {
+                if let (Ok(n), Ok(v)) = (
+                    http::HeaderName::from_bytes(n.as_bytes()),
+                    http::HeaderValue::from_bytes(v),
+                ) {
+                    map.append(n, v);
+                }
+            }
+            (r.method, r.target, map)
+        })
+        .collect();
+    let start = std::time::Instant::now();
+    let mut hits = 0usize;
+    for _ in 0..20_000 {
+        for (m, t, h) in &maps {
+            let view = HeaderMapRequest {
+                method: m.as_bytes(),
+                target: t.as_bytes(),
+                headers: h,
+            };
+            hits += usize::from(program.is_match(&view));
+        }
+    }
+    println!(
+        "{:.1} ns/request, {hits} hits",
+        start.elapsed().as_nanos() as f64 / 20_000_000.0
+    );
+}
