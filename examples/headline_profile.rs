@@ -5,6 +5,10 @@ use nsexpr::eval::HeaderMapRequest;
 use nsexpr::{CompileOptions, NamedExpressions, Program};
 
 fn main() {
+    let iterations: u32 = std::env::var("ITER")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
     let rule = std::env::args().nth(1).unwrap_or_else(|| {
         "REQ.HTTP.HEADER User-Agent CONTAINS Worx && REQ.HTTP.HEADER X-Citrix-Gateway EXISTS"
             .to_owned()
@@ -29,7 +33,7 @@ fn main() {
         .collect();
     let start = std::time::Instant::now();
     let mut hits = 0usize;
-    for _ in 0..20_000 {
+    for _ in 0..iterations {
         for (m, t, h) in &maps {
             let view = HeaderMapRequest {
                 method: m.as_bytes(),
@@ -40,7 +44,47 @@ fn main() {
         }
     }
     println!(
-        "{:.1} ns/request, {hits} hits",
-        start.elapsed().as_nanos() as f64 / 20_000_000.0
+        "nsexpr {:.1} ns/request, {hits} hits",
+        start.elapsed().as_nanos() as f64 / (iterations as f64 * 1000.0)
     );
+    if std::env::args().nth(1).is_none() {
+        let xcg = http::HeaderName::from_static("x-citrix-gateway");
+        let start = std::time::Instant::now();
+        let mut hits = 0usize;
+        for _ in 0..iterations {
+            for (_, _, h) in &maps {
+                let ua = h.get_all(http::header::USER_AGENT).iter().next_back();
+                hits += usize::from(
+                    ua.is_some_and(|v| contains_ci(v.as_bytes(), b"worx")) && h.contains_key(&xcg),
+                );
+            }
+        }
+        println!(
+            "floor  {:.1} ns/request, {hits} hits",
+            start.elapsed().as_nanos() as f64 / (iterations as f64 * 1000.0)
+        );
+    }
+}
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    if hay.len() < needle.len() {
+        return false;
+    }
+    let (lo, up) = (
+        needle[0].to_ascii_lowercase(),
+        needle[0].to_ascii_uppercase(),
+    );
+    let last = hay.len() - needle.len();
+    let mut start = 0;
+    while start <= last {
+        let Some(i) = memchr::memchr2(lo, up, &hay[start..=last]) else {
+            return false;
+        };
+        let at = start + i;
+        if hay[at..at + needle.len()].eq_ignore_ascii_case(needle) {
+            return true;
+        }
+        start = at + 1;
+    }
+    false
 }

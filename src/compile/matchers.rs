@@ -117,7 +117,7 @@ impl ContainsCi {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn is_match(&self, hay: &[u8]) -> bool {
         match self {
             ContainsCi::Empty => true,
@@ -186,7 +186,7 @@ impl Window {
         self.offset == 0 && self.length.is_none()
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn apply(self, subject: &[u8]) -> &[u8] {
         if self.is_full() {
             return subject;
@@ -236,7 +236,7 @@ impl TextOp {
     }
 
     /// The result on a present subject (already windowed).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn on_present(&self, subject: &[u8]) -> bool {
         match self {
             TextOp::Exists => true,
@@ -267,7 +267,7 @@ pub(crate) struct TextTest {
 
 impl TextTest {
     /// The D7 result for an optional subject.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn test(&self, subject: Option<&[u8]>) -> bool {
         match subject {
             None => self.op.on_absent(),

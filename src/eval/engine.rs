@@ -106,6 +106,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
     #[inline]
     pub(crate) fn eval(&mut self, node: &Node) -> Verdict {
         match &node.kind {
+            NodeKind::Leaf(Leaf::Header { slot, test }) => self.header(*slot, test),
             NodeKind::Leaf(leaf) => self.leaf(leaf),
             NodeKind::And(items) => {
                 let mut result = Verdict::True;
@@ -139,6 +140,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
     #[inline(always)]
     fn operand(&mut self, node: &Node) -> Verdict {
         match &node.kind {
+            NodeKind::Leaf(Leaf::Header { slot, test }) => self.header(*slot, test),
             NodeKind::Leaf(leaf) => self.leaf(leaf),
             _ => self.eval(node),
         }
@@ -189,35 +191,34 @@ impl<'r, V: RequestView> Bindings<'r, V> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn header(&mut self, index: u16, test: &TextTest) -> Verdict {
-        if self.instance == HeaderInstance::Any {
-            let Some(key) = self.headers.get(usize::from(index)) else {
-                return Verdict::from(test.test(None));
+        if usize::from(index) < self.cached && self.instance != HeaderInstance::Any {
+            return match self.slot(index) {
+                Slot::Present(value) => Verdict::from(test.test(Some(value))),
+                Slot::Absent | Slot::Unbound => Verdict::from(test.test(None)),
+                Slot::NotCarried => Verdict::Unknown,
             };
-            if !self.request.carries_header(key) {
-                return Verdict::Unknown;
-            }
-            return Verdict::from(any_instance(self.request.header_values(key), test));
         }
-        if index_is_uncached(index, self.cached)
-            && let TextOp::Exists | TextOp::NotExists = test.op
-        {
+        // A header only this leaf reads: look it up directly, nothing to cache.
+        let Some(key) = self.headers.get(usize::from(index)) else {
+            return Verdict::from(test.test(None));
+        };
+        if !self.request.carries_header(key) {
+            return Verdict::Unknown;
+        }
+        let request = self.request;
+        let found = match (self.instance, &test.op) {
+            (HeaderInstance::Any, _) => {
+                return Verdict::from(any_instance(request.header_values(key), test));
+            }
             // Presence alone: no need to find the instance (D7).
-            let Some(key) = self.headers.get(usize::from(index)) else {
-                return Verdict::from(test.test(None));
-            };
-            if !self.request.carries_header(key) {
-                return Verdict::Unknown;
-            }
-            let present = self.request.has_header(key);
-            return Verdict::from(present == matches!(test.op, TextOp::Exists));
-        }
-        match self.slot(index) {
-            Slot::Present(value) => Verdict::from(test.test(Some(value))),
-            Slot::Absent | Slot::Unbound => Verdict::from(test.test(None)),
-            Slot::NotCarried => Verdict::Unknown,
-        }
+            (_, TextOp::Exists) => return Verdict::from(request.has_header(key)),
+            (_, TextOp::NotExists) => return Verdict::from(!request.has_header(key)),
+            (HeaderInstance::First, _) => request.header_values(key).next(),
+            (HeaderInstance::Last, _) => request.header_values(key).next_back(),
+        };
+        Verdict::from(test.test(found))
     }
 
     /// The D9 path and query, split once.
@@ -228,7 +229,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             .get_or_insert_with(|| split_target(self.request.target()))
     }
 
-    #[inline]
+    #[inline(never)]
     fn leaf(&mut self, leaf: &Leaf) -> Verdict {
         let v = Verdict::from;
         match leaf {
@@ -401,10 +402,6 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             _ => Verdict::Unknown,
         }
     }
-}
-
-fn index_is_uncached(index: u16, cached: usize) -> bool {
-    usize::from(index) >= cached
 }
 
 /// D6 `Any`: a positive operator needs one instance to match; a negative one needs every

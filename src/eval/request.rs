@@ -67,28 +67,37 @@ pub trait RequestView {
     }
 }
 
-/// The values of a `HeaderMap` entry as bytes.
-pub type HeaderMapValues<'a> = std::iter::Map<
-    http::header::ValueIter<'a, http::HeaderValue>,
-    fn(&'a http::HeaderValue) -> &'a [u8],
->;
+/// The values of one `HeaderMap` entry as bytes; empty for a name that is not a valid token
+/// (such a header can never be in a map).
+pub struct HeaderMapValues<'a>(Option<http::header::ValueIter<'a, http::HeaderValue>>);
 
-fn header_map_values<'a>(map: &'a HeaderMap, key: &HeaderKey) -> HeaderMapValues<'a> {
-    let values = match key.header_name() {
-        Some(name) => map.get_all(name),
-        // An invalid token is never in a map; look up a name that is never sent instead.
-        None => map.get_all(INVALID_NAME),
-    };
-    values
-        .iter()
-        .map(http::HeaderValue::as_bytes as fn(&'a http::HeaderValue) -> &'a [u8])
+impl<'a> Iterator for HeaderMapValues<'a> {
+    type Item = &'a [u8];
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        self.0.as_mut()?.next().map(http::HeaderValue::as_bytes)
+    }
 }
 
+impl<'a> DoubleEndedIterator for HeaderMapValues<'a> {
+    #[inline]
+    fn next_back(&mut self) -> Option<&'a [u8]> {
+        self.0
+            .as_mut()?
+            .next_back()
+            .map(http::HeaderValue::as_bytes)
+    }
+}
+
+#[inline]
+fn header_map_values<'a>(map: &'a HeaderMap, key: &HeaderKey) -> HeaderMapValues<'a> {
+    HeaderMapValues(key.header_name().map(|name| map.get_all(name).iter()))
+}
+
+#[inline]
 fn header_map_has(map: &HeaderMap, key: &HeaderKey) -> bool {
     key.header_name().is_some_and(|name| map.contains_key(name))
 }
-
-const INVALID_NAME: &str = "x-nsexpr-invalid-header-name";
 
 fn version_bytes(version: http::Version) -> &'static [u8] {
     match version {
@@ -121,9 +130,11 @@ impl<B> RequestView for http::Request<B> {
     fn version(&self) -> &[u8] {
         version_bytes(self.version())
     }
+    #[inline]
     fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a> {
         header_map_values(self.headers(), key)
     }
+    #[inline]
     fn has_header(&self, key: &HeaderKey) -> bool {
         header_map_has(self.headers(), key)
     }
@@ -142,9 +153,11 @@ impl RequestView for http::request::Parts {
     fn version(&self) -> &[u8] {
         version_bytes(self.version)
     }
+    #[inline]
     fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a> {
         header_map_values(&self.headers, key)
     }
+    #[inline]
     fn has_header(&self, key: &HeaderKey) -> bool {
         header_map_has(&self.headers, key)
     }
@@ -187,9 +200,11 @@ impl RequestView for HeaderMapRequest<'_> {
     fn version(&self) -> &[u8] {
         b"HTTP/1.1"
     }
+    #[inline]
     fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a> {
         header_map_values(self.headers, key)
     }
+    #[inline]
     fn has_header(&self, key: &HeaderKey) -> bool {
         header_map_has(self.headers, key)
     }
