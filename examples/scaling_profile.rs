@@ -12,7 +12,11 @@ fn main() {
         .unwrap_or(10_000);
     let generator = Generator::new(Profile::gateway_typical().expect("profile"), 7);
     let requests: Vec<RecordedRequest> = (0..2_000).map(|i| generator.request(i)).collect();
-    let read = Config::read(&generate_policy_config(count, 1), "generated.conf");
+    let text = match std::env::var("CONF") {
+        Ok(path) => std::fs::read_to_string(path).expect("config"),
+        Err(_) => generate_policy_config(count, 1),
+    };
+    let read = Config::read(&text, "generated.conf");
     let sim = Simulator::new(&read.config, None, SimOptions::default()).expect("simulator");
     let (mut scratch, mut out) = (SetScratch::default(), Vec::new());
     let start = std::time::Instant::now();

@@ -72,7 +72,7 @@ pub fn run(args: &RunArgs, format: Format) -> Result<ExitCode, Failure> {
     let corpus_format = loader.format().name();
     let names: Vec<String> = sim.policy_names().map(str::to_owned).collect();
     let mut hits = vec![(0u64, 0u64); names.len()];
-    let mut scratch = Vec::new();
+    let mut scratch = nsexpr::SetScratch::default();
     let mut verdicts = Vec::new();
     let mut requests = 0u64;
     let mut malformed = 0u64;
@@ -84,8 +84,11 @@ pub fn run(args: &RunArgs, format: Format) -> Result<ExitCode, Failure> {
         match item {
             Ok(record) => {
                 let context = record.context.as_ref().map(|c| c.to_context());
-                sim.evaluate(&record, context.as_ref(), &mut scratch, &mut verdicts);
-                for (count, verdict) in hits.iter_mut().zip(&verdicts) {
+                sim.evaluate_sparse(&record, context.as_ref(), &mut scratch, &mut verdicts);
+                for &(policy, verdict) in &verdicts {
+                    let Some(count) = hits.get_mut(policy) else {
+                        continue;
+                    };
                     match verdict {
                         Verdict::True => count.0 += 1,
                         Verdict::Unknown => count.1 += 1,

@@ -9,6 +9,9 @@ use crate::eval::HeaderKey;
 pub(crate) struct Node {
     /// Index into the program's labels (canonical text of the sub-rule).
     pub label: u32,
+    /// For a leaf that occurs more than once (same canonical text) in a program or set: its slot in
+    /// the per-evaluation memo, so it is computed once per request. [`NO_MEMO`] otherwise.
+    pub memo: u16,
     pub kind: NodeKind,
 }
 
@@ -69,6 +72,9 @@ pub(crate) enum ClockUnit {
     /// 0 = Sunday (`DAYOFWEEK`).
     Weekday,
 }
+
+/// `Node::memo` of a leaf that is not shared.
+pub(crate) const NO_MEMO: u16 = u16::MAX;
 
 #[derive(Debug, Clone)]
 pub(crate) enum Leaf {

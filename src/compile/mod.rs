@@ -7,7 +7,7 @@ pub(crate) mod ir;
 pub(crate) mod matchers;
 mod names;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::net::IpAddr;
 
@@ -143,6 +143,8 @@ pub struct Program {
     /// Header table; the first `cached_headers` are read by more than one leaf.
     pub(crate) headers: Box<[HeaderKey]>,
     pub(crate) cached_headers: usize,
+    /// Number of leaves shared within the rule (memoised per evaluation).
+    pub(crate) memos: usize,
     pub(crate) labels: Box<[String]>,
     pub(crate) inputs: BTreeSet<ContextInput>,
     pub(crate) header_instance: HeaderInstance,
@@ -161,10 +163,12 @@ impl Program {
         let mut compiler = Compiler::new(names, options);
         let mut root = compiler.lower_rule(expr, source)?;
         let (headers, cached_headers) = compiler.order_headers(std::slice::from_mut(&mut root));
+        let memos = compiler.share_leaves(std::slice::from_mut(&mut root));
         Ok(Program {
             root,
             headers,
             cached_headers,
+            memos,
             labels: compiler.labels.into_boxed_slice(),
             inputs: compiler.inputs,
             header_instance: options.header_instance,
@@ -207,6 +211,7 @@ pub struct ProgramSet {
     index: Option<index::TriggerIndex>,
     headers: Box<[HeaderKey]>,
     cached_headers: usize,
+    memos: usize,
     labels: Box<[String]>,
     header_instance: HeaderInstance,
 }
@@ -250,12 +255,14 @@ impl<'a> ProgramSetBuilder<'a> {
                     &mut m.root,
                     Node {
                         label: 0,
+                        memo: ir::NO_MEMO,
                         kind: NodeKind::Const(false),
                     },
                 )
             })
             .collect();
         let (headers, cached_headers) = self.compiler.order_headers(&mut roots);
+        let memos = self.compiler.share_leaves(&mut roots);
         for (member, root) in self.members.iter_mut().zip(roots) {
             member.root = root;
         }
@@ -267,6 +274,7 @@ impl<'a> ProgramSetBuilder<'a> {
             index,
             headers,
             cached_headers,
+            memos,
             labels: self.compiler.labels.into_boxed_slice(),
             header_instance: self.compiler.options.header_instance,
         }
@@ -296,6 +304,7 @@ impl ProgramSet {
         let mut bindings = crate::eval::Bindings::new(
             &self.headers,
             self.cached_headers,
+            self.memos,
             self.header_instance,
             request,
             context,
@@ -318,6 +327,7 @@ impl ProgramSet {
         let mut bindings = crate::eval::Bindings::new(
             &self.headers,
             self.cached_headers,
+            self.memos,
             self.header_instance,
             request,
             context,
@@ -362,6 +372,7 @@ impl ProgramSet {
         let mut bindings = crate::eval::Bindings::new(
             &self.headers,
             self.cached_headers,
+            self.memos,
             self.header_instance,
             request,
             context,
@@ -448,7 +459,11 @@ impl<'a> Compiler<'a> {
 
     fn node(&mut self, label: String, kind: NodeKind) -> Node {
         let label = self.label(label);
-        Node { label, kind }
+        Node {
+            label,
+            memo: ir::NO_MEMO,
+            kind,
+        }
     }
 
     fn lower(
@@ -542,6 +557,66 @@ impl<'a> Compiler<'a> {
         self.stack.pop();
         let inner = inner?;
         Ok(self.node(name.to_owned(), NodeKind::Named(Box::new(inner))))
+    }
+
+    /// Gives every leaf whose canonical text occurs more than once among `roots` a memo slot, so
+    /// the evaluator computes it once per request (the wizard sets test `User-Agent CONTAINS
+    /// CitrixReceiver` in every policy). Returns the number of slots.
+    fn share_leaves(&self, roots: &mut [Node]) -> usize {
+        fn count(
+            node: &Node,
+            seen: &mut HashMap<u32, usize>,
+            labels: &[String],
+            by_text: &mut HashMap<String, u32>,
+        ) {
+            match &node.kind {
+                NodeKind::And(items) | NodeKind::Or(items) => {
+                    items.iter().for_each(|n| count(n, seen, labels, by_text))
+                }
+                NodeKind::Not(inner) | NodeKind::Named(inner) => {
+                    count(inner, seen, labels, by_text)
+                }
+                NodeKind::Leaf(_) => {
+                    let text = labels.get(node.label as usize).cloned().unwrap_or_default();
+                    let first = *by_text.entry(text).or_insert(node.label);
+                    *seen.entry(first).or_default() += 1;
+                }
+                NodeKind::Const(_) => {}
+            }
+        }
+        fn assign(node: &mut Node, memo_of: &HashMap<String, u16>, labels: &[String]) {
+            match &mut node.kind {
+                NodeKind::And(items) | NodeKind::Or(items) => {
+                    items.iter_mut().for_each(|n| assign(n, memo_of, labels))
+                }
+                NodeKind::Not(inner) | NodeKind::Named(inner) => assign(inner, memo_of, labels),
+                NodeKind::Leaf(_) => {
+                    if let Some(&memo) =
+                        labels.get(node.label as usize).and_then(|t| memo_of.get(t))
+                    {
+                        node.memo = memo;
+                    }
+                }
+                NodeKind::Const(_) => {}
+            }
+        }
+        let mut seen = HashMap::new();
+        let mut by_text = HashMap::new();
+        for root in roots.iter() {
+            count(root, &mut seen, &self.labels, &mut by_text);
+        }
+        let mut memo_of: HashMap<String, u16> = HashMap::new();
+        for (text, first) in &by_text {
+            if seen.get(first).copied().unwrap_or(0) > 1 && memo_of.len() < usize::from(ir::NO_MEMO)
+            {
+                let next = u16::try_from(memo_of.len()).unwrap_or(ir::NO_MEMO);
+                memo_of.insert(text.clone(), next);
+            }
+        }
+        for root in roots.iter_mut() {
+            assign(root, &memo_of, &self.labels);
+        }
+        memo_of.len()
     }
 
     /// Orders the header table so headers read by several leaves come first (they are cached per

@@ -7,7 +7,7 @@ use super::HeaderKey;
 use super::{Context, ContextInput, INLINE_SLOTS, NetInfo, RequestView, Verdict, split_target};
 use crate::compile::HeaderInstance;
 use crate::compile::ir::{
-    CertText, ClockUnit, Leaf, NetField, Node, NodeKind, TlsNumber, order_key,
+    CertText, ClockUnit, Leaf, NO_MEMO, NetField, Node, NodeKind, TlsNumber, order_key,
 };
 use crate::compile::matchers::{TextOp, TextTest};
 
@@ -65,7 +65,59 @@ impl<'r> Slots<'r> {
 }
 
 /// A request bound to a program for one evaluation.
+/// Verdicts of leaves shared within a program or set, computed once per evaluation.
+enum Memos {
+    None,
+    Inline([u8; 16]),
+    Heap(Vec<u8>),
+}
+
+const MEMO_UNSET: u8 = u8::MAX;
+
+impl Memos {
+    #[inline]
+    fn new(count: usize) -> Memos {
+        match count {
+            0 => Memos::None,
+            1..=16 => Memos::Inline([MEMO_UNSET; 16]),
+            n => Memos::Heap(vec![MEMO_UNSET; n]),
+        }
+    }
+
+    #[inline]
+    fn get(&self, index: u16) -> Option<Verdict> {
+        let byte = match self {
+            Memos::None => None,
+            Memos::Inline(m) => m.get(usize::from(index)),
+            Memos::Heap(m) => m.get(usize::from(index)),
+        };
+        match byte.copied() {
+            Some(0) => Some(Verdict::False),
+            Some(1) => Some(Verdict::True),
+            Some(2) => Some(Verdict::Unknown),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn set(&mut self, index: u16, verdict: Verdict) {
+        let place = match self {
+            Memos::None => None,
+            Memos::Inline(m) => m.get_mut(usize::from(index)),
+            Memos::Heap(m) => m.get_mut(usize::from(index)),
+        };
+        if let Some(place) = place {
+            *place = match verdict {
+                Verdict::False => 0,
+                Verdict::True => 1,
+                Verdict::Unknown => 2,
+            };
+        }
+    }
+}
+
 pub(crate) struct Bindings<'r, V: RequestView> {
+    memos: Memos,
     /// The program's headers; the first `cached` are read by several leaves and cached.
     pub(crate) headers: &'r [HeaderKey],
     cached: usize,
@@ -88,11 +140,13 @@ impl<'r, V: RequestView> Bindings<'r, V> {
     pub(crate) fn new(
         headers: &'r [HeaderKey],
         cached: usize,
+        memos: usize,
         instance: HeaderInstance,
         request: &'r V,
         context: Option<&'r Context>,
     ) -> Self {
         Bindings {
+            memos: Memos::new(memos),
             headers,
             cached,
             instance,
@@ -106,6 +160,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
     #[inline]
     pub(crate) fn eval(&mut self, node: &Node) -> Verdict {
         match &node.kind {
+            NodeKind::Leaf(_) if node.memo != NO_MEMO => self.shared_leaf(node),
             NodeKind::Leaf(Leaf::Header { slot, test }) => self.header(*slot, test),
             NodeKind::Leaf(leaf) => self.leaf(leaf),
             NodeKind::And(items) => {
@@ -140,10 +195,26 @@ impl<'r, V: RequestView> Bindings<'r, V> {
     #[inline(always)]
     fn operand(&mut self, node: &Node) -> Verdict {
         match &node.kind {
+            NodeKind::Leaf(_) if node.memo != NO_MEMO => self.shared_leaf(node),
             NodeKind::Leaf(Leaf::Header { slot, test }) => self.header(*slot, test),
             NodeKind::Leaf(leaf) => self.leaf(leaf),
             _ => self.eval(node),
         }
+    }
+
+    /// A leaf that occurs several times: computed at its first use, then read back.
+    #[inline(never)]
+    fn shared_leaf(&mut self, node: &Node) -> Verdict {
+        if let Some(verdict) = self.memos.get(node.memo) {
+            return verdict;
+        }
+        let verdict = match &node.kind {
+            NodeKind::Leaf(Leaf::Header { slot, test }) => self.header(*slot, test),
+            NodeKind::Leaf(leaf) => self.leaf(leaf),
+            _ => return self.eval(node),
+        };
+        self.memos.set(node.memo, verdict);
+        verdict
     }
 
     /// The D6 instance of a request header, looked up at most once per evaluation.

@@ -106,6 +106,7 @@ impl Program {
         Bindings::new(
             &self.headers,
             self.cached_headers,
+            self.memos,
             self.header_instance,
             request,
             context,

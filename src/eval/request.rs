@@ -10,15 +10,24 @@ use http::{HeaderMap, HeaderName};
 pub struct HeaderKey {
     name: Option<HeaderName>,
     lower: Box<str>,
+    /// 0x20 at the positions of letters in `lower`: OR-ing it onto a name folds exactly the
+    /// letters, so names compare eight bytes at a time.
+    case: Box<[u8]>,
 }
 
 impl HeaderKey {
     /// Prepares a name (any case, D2). A name that is not a valid HTTP token can never be
     /// present in a `HeaderMap`; it is still matched by name in list-based views.
     pub fn new(name: &str) -> HeaderKey {
+        let lower = name.to_ascii_lowercase();
+        let case = lower
+            .bytes()
+            .map(|b| if b.is_ascii_lowercase() { 0x20 } else { 0 })
+            .collect();
         HeaderKey {
             name: HeaderName::from_bytes(name.as_bytes()).ok(),
-            lower: name.to_ascii_lowercase().into_boxed_str(),
+            lower: lower.into_boxed_str(),
+            case,
         }
     }
 
@@ -35,7 +44,25 @@ impl HeaderKey {
     /// Whether `name` (any case) is this header.
     #[inline]
     pub fn matches(&self, name: &str) -> bool {
-        name.eq_ignore_ascii_case(&self.lower)
+        let (name, want) = (name.as_bytes(), self.lower.as_bytes());
+        if name.len() != want.len() {
+            return false;
+        }
+        let word = |b: &[u8]| b.try_into().map_or(0, u64::from_ne_bytes);
+        let mut names = name.chunks_exact(8);
+        let mut wants = want.chunks_exact(8);
+        let mut cases = self.case.chunks_exact(8);
+        for ((n, w), c) in names.by_ref().zip(wants.by_ref()).zip(cases.by_ref()) {
+            if word(n) | word(c) != word(w) {
+                return false;
+            }
+        }
+        names
+            .remainder()
+            .iter()
+            .zip(wants.remainder())
+            .zip(cases.remainder())
+            .all(|((n, w), c)| n | c == *w)
     }
 }
 
@@ -228,7 +255,7 @@ pub struct RawRequest<'r, N = &'r str, V = &'r [u8]> {
 
 /// The values of a header in a list of pairs.
 pub struct ListValues<'a, N, V> {
-    key: &'a str,
+    key: &'a HeaderKey,
     inner: std::slice::Iter<'a, (N, V)>,
 }
 
@@ -236,7 +263,7 @@ impl<'a, N, V> ListValues<'a, N, V> {
     /// The values of `key` among `pairs`, in order.
     pub fn new(key: &'a HeaderKey, pairs: &'a [(N, V)]) -> ListValues<'a, N, V> {
         ListValues {
-            key: key.as_str(),
+            key,
             inner: pairs.iter(),
         }
     }
@@ -248,7 +275,7 @@ impl<'a, N: AsRef<str>, V: AsRef<[u8]>> Iterator for ListValues<'a, N, V> {
         let key = self.key;
         self.inner
             .by_ref()
-            .find(|(n, _)| n.as_ref().eq_ignore_ascii_case(key))
+            .find(|(n, _)| key.matches(n.as_ref()))
             .map(|(_, v)| v.as_ref())
     }
 }
@@ -258,7 +285,7 @@ impl<'a, N: AsRef<str>, V: AsRef<[u8]>> DoubleEndedIterator for ListValues<'a, N
         let key = self.key;
         self.inner
             .by_ref()
-            .rfind(|(n, _)| n.as_ref().eq_ignore_ascii_case(key))
+            .rfind(|(n, _)| key.matches(n.as_ref()))
             .map(|(_, v)| v.as_ref())
     }
 }
@@ -335,6 +362,22 @@ mod tests {
             split_target(b"gw.example.com:443"),
             (&b"gw.example.com:443"[..], None)
         );
+    }
+
+    #[test]
+    fn header_keys_match_names_ignoring_ascii_case_only() {
+        let key = HeaderKey::new("X-Citrix-Gateway");
+        assert!(key.matches("x-citrix-gateway"));
+        assert!(key.matches("X-CITRIX-GATEWAY"));
+        assert!(!key.matches("X-Citrix-Gatewax"));
+        assert!(!key.matches("X_Citrix-Gateway"), "only letters fold");
+        assert!(!key.matches("X-Citrix-Gateway2"));
+        assert!(!key.matches("X\rCitrix-Gateway"));
+        let key = HeaderKey::new("X-Custom-2");
+        assert!(key.matches("x-custom-2"));
+        assert!(!key.matches("x-custom-\x12"));
+        assert!(HeaderKey::new("").matches(""));
+        assert!(!HeaderKey::new("a").matches("A-"));
     }
 
     #[test]
