@@ -201,6 +201,13 @@ proptest! {
                 set.eval_sparse(&view, None, &mut scratch, &mut sparse);
                 let expected: Vec<(usize, Verdict)> = dense.iter().copied().enumerate().filter(|(_, v)| *v != Verdict::False).collect();
                 prop_assert_eq!(&sparse, &expected);
+                // Leaves shared across the set (memoised once per request) give what each rule
+                // gives on its own under the reference evaluator.
+                let names = std::collections::HashMap::new();
+                for (rule, verdict) in rules.iter().zip(&dense) {
+                    let reference = Reference { names: &names, instance, context: None }.eval(rule, req);
+                    prop_assert_eq!(*verdict, reference, "rule {} in a set", rule);
+                }
             }
         }
     }

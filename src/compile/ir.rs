@@ -12,6 +12,9 @@ pub(crate) struct Node {
     /// For a leaf that occurs more than once (same canonical text) in a program or set: its slot in
     /// the per-evaluation memo, so it is computed once per request. [`NO_MEMO`] otherwise.
     pub memo: u16,
+    /// The memo holds the verdict of the positive test this leaf negates (NOTCONTAINS of a
+    /// shared CONTAINS, ...).
+    pub memo_negate: bool,
     pub kind: NodeKind,
 }
 

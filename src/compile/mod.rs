@@ -256,6 +256,7 @@ impl<'a> ProgramSetBuilder<'a> {
                     Node {
                         label: 0,
                         memo: ir::NO_MEMO,
+                        memo_negate: false,
                         kind: NodeKind::Const(false),
                     },
                 )
@@ -462,6 +463,7 @@ impl<'a> Compiler<'a> {
         Node {
             label,
             memo: ir::NO_MEMO,
+            memo_negate: false,
             kind,
         }
     }
@@ -559,62 +561,30 @@ impl<'a> Compiler<'a> {
         Ok(self.node(name.to_owned(), NodeKind::Named(Box::new(inner))))
     }
 
-    /// Gives every leaf whose canonical text occurs more than once among `roots` a memo slot, so
-    /// the evaluator computes it once per request (the wizard sets test `User-Agent CONTAINS
-    /// CitrixReceiver` in every policy). Returns the number of slots.
+    /// Gives every leaf test that occurs more than once among `roots` a memo slot, so the
+    /// evaluator computes it once per request (the wizard sets test `User-Agent CONTAINS
+    /// CitrixReceiver` or its NOTCONTAINS negation in every policy). Returns the number of slots.
     fn share_leaves(&self, roots: &mut [Node]) -> usize {
-        fn count(
-            node: &Node,
-            seen: &mut HashMap<u32, usize>,
-            labels: &[String],
-            by_text: &mut HashMap<String, u32>,
-        ) {
-            match &node.kind {
-                NodeKind::And(items) | NodeKind::Or(items) => {
-                    items.iter().for_each(|n| count(n, seen, labels, by_text))
-                }
-                NodeKind::Not(inner) | NodeKind::Named(inner) => {
-                    count(inner, seen, labels, by_text)
-                }
-                NodeKind::Leaf(_) => {
-                    let text = labels.get(node.label as usize).cloned().unwrap_or_default();
-                    let first = *by_text.entry(text).or_insert(node.label);
-                    *seen.entry(first).or_default() += 1;
-                }
-                NodeKind::Const(_) => {}
-            }
-        }
-        fn assign(node: &mut Node, memo_of: &HashMap<String, u16>, labels: &[String]) {
-            match &mut node.kind {
-                NodeKind::And(items) | NodeKind::Or(items) => {
-                    items.iter_mut().for_each(|n| assign(n, memo_of, labels))
-                }
-                NodeKind::Not(inner) | NodeKind::Named(inner) => assign(inner, memo_of, labels),
-                NodeKind::Leaf(_) => {
-                    if let Some(&memo) =
-                        labels.get(node.label as usize).and_then(|t| memo_of.get(t))
-                    {
-                        node.memo = memo;
-                    }
-                }
-                NodeKind::Const(_) => {}
-            }
-        }
-        let mut seen = HashMap::new();
-        let mut by_text = HashMap::new();
-        for root in roots.iter() {
-            count(root, &mut seen, &self.labels, &mut by_text);
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for root in roots.iter_mut() {
+            for_each_leaf(root, &mut |node| {
+                *counts.entry(leaf_key(node, &self.labels).0).or_default() += 1;
+            });
         }
         let mut memo_of: HashMap<String, u16> = HashMap::new();
-        for (text, first) in &by_text {
-            if seen.get(first).copied().unwrap_or(0) > 1 && memo_of.len() < usize::from(ir::NO_MEMO)
-            {
-                let next = u16::try_from(memo_of.len()).unwrap_or(ir::NO_MEMO);
-                memo_of.insert(text.clone(), next);
-            }
-        }
         for root in roots.iter_mut() {
-            assign(root, &memo_of, &self.labels);
+            for_each_leaf(root, &mut |node| {
+                let (key, negate) = leaf_key(node, &self.labels);
+                if counts.get(&key).copied().unwrap_or(0) < 2 {
+                    return;
+                }
+                let next = u16::try_from(memo_of.len()).unwrap_or(ir::NO_MEMO);
+                if next == ir::NO_MEMO && !memo_of.contains_key(&key) {
+                    return;
+                }
+                node.memo = *memo_of.entry(key).or_insert(next);
+                node.memo_negate = negate;
+            });
         }
         memo_of.len()
     }
@@ -806,6 +776,40 @@ impl<'a> Compiler<'a> {
         };
         Ok(Leaf::Clock { unit, local, test })
     }
+}
+
+/// Calls `f` on every leaf under `node`.
+fn for_each_leaf(node: &mut Node, f: &mut impl FnMut(&mut Node)) {
+    match &mut node.kind {
+        NodeKind::And(items) | NodeKind::Or(items) => {
+            items.iter_mut().for_each(|n| for_each_leaf(n, f))
+        }
+        NodeKind::Not(inner) | NodeKind::Named(inner) => for_each_leaf(inner, f),
+        NodeKind::Leaf(_) => f(node),
+        NodeKind::Const(_) => {}
+    }
+}
+
+/// What a leaf tests, as a sharing key, and whether the leaf is the negation of that test: a
+/// header's NOTCONTAINS, NOTEXISTS and `!=` share the search of CONTAINS, EXISTS and `==`
+/// (their D7 results on absent headers are the negations too). Other leaves key on their text.
+fn leaf_key(node: &Node, labels: &[String]) -> (String, bool) {
+    let NodeKind::Leaf(Leaf::Header { slot, test }) = &node.kind else {
+        let text = labels.get(node.label as usize).map_or("", String::as_str);
+        return (format!("text {text}"), false);
+    };
+    let window = format!("{} {:?}", test.window.offset, test.window.length);
+    let bytes = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let (test_key, negate) = match &test.op {
+        TextOp::Exists => ("exists".to_owned(), false),
+        TextOp::NotExists => ("exists".to_owned(), true),
+        TextOp::Contents => ("contents".to_owned(), false),
+        TextOp::Contains(m) => (format!("contains {}", bytes(m.lower_needle())), false),
+        TextOp::NotContains(m) => (format!("contains {}", bytes(m.lower_needle())), true),
+        TextOp::Equals { value, fold } => (format!("equals {fold} {}", bytes(value)), false),
+        TextOp::NotEquals { value, fold } => (format!("equals {fold} {}", bytes(value)), true),
+    };
+    (format!("header {slot} {window} {test_key}"), negate)
 }
 
 fn count_header_uses(node: &Node, uses: &mut [usize]) {

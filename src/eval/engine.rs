@@ -205,15 +205,16 @@ impl<'r, V: RequestView> Bindings<'r, V> {
     /// A leaf that occurs several times: computed at its first use, then read back.
     #[inline(never)]
     fn shared_leaf(&mut self, node: &Node) -> Verdict {
-        if let Some(verdict) = self.memos.get(node.memo) {
-            return verdict;
+        let orient = |v: Verdict| if node.memo_negate { v.not() } else { v };
+        if let Some(shared) = self.memos.get(node.memo) {
+            return orient(shared);
         }
         let verdict = match &node.kind {
             NodeKind::Leaf(Leaf::Header { slot, test }) => self.header(*slot, test),
             NodeKind::Leaf(leaf) => self.leaf(leaf),
             _ => return self.eval(node),
         };
-        self.memos.set(node.memo, verdict);
+        self.memos.set(node.memo, orient(verdict));
         verdict
     }
 
