@@ -5,6 +5,7 @@
 //! ([`Expr::same_as`]).
 
 mod print;
+pub use print::Grouped;
 mod qualifier;
 pub(crate) mod value;
 

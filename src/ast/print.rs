@@ -26,6 +26,47 @@ impl fmt::Display for Expr {
     }
 }
 
+/// Prints a rule like `Display`, but with parentheses around every `&&` group inside `||` and
+/// around every negated compound, so the grouping is visible without knowing the precedence
+/// (D1). Used when warning about rules that mix `&&` and `||`.
+pub struct Grouped<'a>(pub &'a Expr);
+
+impl fmt::Display for Grouped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0.kind {
+            ExprKind::Or(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" || ")?;
+                    }
+                    match item.kind {
+                        ExprKind::And(_) | ExprKind::Or(_) => write!(f, "({})", Grouped(item))?,
+                        _ => write!(f, "{}", Grouped(item))?,
+                    }
+                }
+                Ok(())
+            }
+            ExprKind::And(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" && ")?;
+                    }
+                    match item.kind {
+                        ExprKind::And(_) | ExprKind::Or(_) => write!(f, "({})", Grouped(item))?,
+                        _ => write!(f, "{}", Grouped(item))?,
+                    }
+                }
+                Ok(())
+            }
+            ExprKind::Not(inner) => match inner.kind {
+                ExprKind::And(_) | ExprKind::Or(_) => write!(f, "!({})", Grouped(inner)),
+                _ => write!(f, "!{}", Grouped(inner)),
+            },
+            _ => write!(f, "{}", self.0),
+        }
+    }
+}
+
 fn write_chain(
     f: &mut fmt::Formatter<'_>,
     items: &[Expr],
@@ -122,4 +163,15 @@ pub(crate) fn write_quoted(f: &mut impl Write, text: &str, header_name: bool) ->
         f.write_char(c)?;
     }
     f.write_char('\'')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Grouped;
+
+    #[test]
+    fn grouped_shows_every_and_group() {
+        let e: super::Expr = "a && b || c && !(d || e) || f".parse().expect("parses");
+        assert_eq!(Grouped(&e).to_string(), "(a && b) || (c && !(d || e)) || f");
+    }
 }

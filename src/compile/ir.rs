@@ -15,6 +15,11 @@ pub(crate) struct Node {
     /// The memo holds the verdict of the positive test this leaf negates (NOTCONTAINS of a
     /// shared CONTAINS, ...).
     pub memo_negate: bool,
+    /// For `&&`/`||` whose operands the compiler reordered (cheapest first; Kleene `&&` and `||`
+    /// are commutative and evaluation has no side effects, so the verdict is the same): the
+    /// written position of each stored operand, so `explain` can show and walk the written order
+    /// (D14). `None` when the order is unchanged.
+    pub written: Option<Box<[u16]>>,
     pub kind: NodeKind,
 }
 
@@ -161,6 +166,29 @@ pub(crate) enum Leaf {
     Opaque {
         text: Box<str>,
     },
+}
+
+/// A static estimate of what evaluating a node costs: presence tests and constants are cheap,
+/// substring searches and clock arithmetic dearer; a compound costs the sum of its operands.
+pub(crate) fn cost(node: &Node) -> u32 {
+    use super::matchers::TextOp;
+    match &node.kind {
+        NodeKind::Const(_) => 0,
+        NodeKind::And(items) | NodeKind::Or(items) => items.iter().map(cost).sum(),
+        NodeKind::Not(inner) | NodeKind::Named(inner) => cost(inner),
+        NodeKind::Leaf(leaf) => match leaf {
+            Leaf::Header { test, .. } | Leaf::ResponseHeader { test, .. } => match test.op {
+                TextOp::Exists | TextOp::NotExists => 2,
+                TextOp::Contents | TextOp::Equals { .. } | TextOp::NotEquals { .. } => 3,
+                TextOp::Contains(_) | TextOp::NotContains(_) => 6,
+            },
+            Leaf::Method(_) | Leaf::Version(_) | Leaf::UrlLen(_) => 1,
+            Leaf::UrlPath(_) | Leaf::UrlQuery(_) | Leaf::UrlQueryLen(_) => 3,
+            Leaf::UrlPattern { .. } => 3,
+            Leaf::UrlTokens { .. } => 5,
+            _ => 2,
+        },
+    }
 }
 
 /// Maps a signed value onto `u64` preserving order, so date comparisons reuse `NumTest`.

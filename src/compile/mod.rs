@@ -257,6 +257,7 @@ impl<'a> ProgramSetBuilder<'a> {
                         label: 0,
                         memo: ir::NO_MEMO,
                         memo_negate: false,
+                        written: None,
                         kind: NodeKind::Const(false),
                     },
                 )
@@ -464,6 +465,7 @@ impl<'a> Compiler<'a> {
             label,
             memo: ir::NO_MEMO,
             memo_negate: false,
+            written: None,
             kind,
         }
     }
@@ -488,13 +490,16 @@ impl<'a> Compiler<'a> {
                 let lowered = items
                     .iter()
                     .map(|item| self.lower(item, source, origin))
-                    .collect::<Result<Vec<_>, _>>()?
-                    .into_boxed_slice();
-                if matches!(expr.kind, ExprKind::Or(_)) {
-                    NodeKind::Or(lowered)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let (ordered, written) = cheapest_first(lowered);
+                let kind = if matches!(expr.kind, ExprKind::Or(_)) {
+                    NodeKind::Or(ordered)
                 } else {
-                    NodeKind::And(lowered)
-                }
+                    NodeKind::And(ordered)
+                };
+                let mut node = self.node(expr.to_string(), kind);
+                node.written = written;
+                return Ok(node);
             }
             ExprKind::Not(inner) => NodeKind::Not(Box::new(self.lower(inner, source, origin)?)),
             ExprKind::Simple(simple) => {
@@ -776,6 +781,24 @@ impl<'a> Compiler<'a> {
         };
         Ok(Leaf::Clock { unit, local, test })
     }
+}
+
+/// Sorts operands cheapest first (stable), returning them with their written positions when the
+/// order changed.
+fn cheapest_first(items: Vec<Node>) -> (Box<[Node]>, Option<Box<[u16]>>) {
+    let mut indexed: Vec<(usize, Node)> = items.into_iter().enumerate().collect();
+    indexed.sort_by_key(|(_, node)| ir::cost(node));
+    let moved = indexed
+        .iter()
+        .enumerate()
+        .any(|(at, (from, _))| at != *from);
+    let written = moved.then(|| {
+        indexed
+            .iter()
+            .map(|(from, _)| u16::try_from(*from).unwrap_or(u16::MAX))
+            .collect()
+    });
+    (indexed.into_iter().map(|(_, node)| node).collect(), written)
 }
 
 /// Calls `f` on every leaf under `node`.

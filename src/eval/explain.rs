@@ -40,7 +40,15 @@ pub(crate) fn explain<V: RequestView>(
             };
             let mut children = Vec::with_capacity(items.len());
             let mut decided = false;
-            for item in items.iter() {
+            // Walk the operands as written (D14), whatever order the compiler evaluates them in.
+            let mut in_written_order: Vec<&Node> = items.iter().collect();
+            if let Some(written) = &node.written {
+                let mut positioned: Vec<(u16, &Node)> =
+                    written.iter().copied().zip(items.iter()).collect();
+                positioned.sort_by_key(|(at, _)| *at);
+                in_written_order = positioned.into_iter().map(|(_, n)| n).collect();
+            }
+            for item in in_written_order {
                 if decided {
                     children.push(skipped(item, labels));
                     continue;

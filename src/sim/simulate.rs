@@ -650,7 +650,8 @@ fn compile_policy(
                 if parsed.lints.iter().any(|l| l.kind == LintKind::MixedAndOr) {
                     warnings.push(format!(
                         "session policy `{name}` (line {}): the rule mixes && and || without parentheses; it is read as `{}` (D1)",
-                        policy.rule.line, parsed.expr
+                        policy.rule.line,
+                        crate::ast::Grouped(&parsed.expr)
                     ));
                 }
                 match builder.add(&parsed.expr, text) {

@@ -1,0 +1,42 @@
+//! `explain` shows and walks operands in the written order (D14), even where the compiler
+//! evaluates cheaper operands first.
+
+use nsexpr::eval::RawRequest;
+use nsexpr::{CompileOptions, NamedExpressions, Program, Verdict};
+
+#[test]
+fn explain_keeps_the_written_order() {
+    let rule = "REQ.HTTP.HEADER User-Agent CONTAINS Worx && REQ.HTTP.HEADER X-Citrix-Gateway EXISTS && METHOD == POST";
+    let program = Program::from_rule(rule, &NamedExpressions::new(), &CompileOptions::default())
+        .expect("compiles");
+    let headers = [("User-Agent", &b"Mozilla/5.0 WorxWeb/19"[..])];
+    let request = RawRequest {
+        method: b"POST",
+        target: b"/",
+        version: b"HTTP/1.1",
+        headers: &headers,
+        carried: None,
+    };
+    let tree = program.explain(&request, None);
+    assert_eq!(tree.verdict, Some(Verdict::False));
+    let children: Vec<(&str, Option<Verdict>)> = tree
+        .children
+        .iter()
+        .map(|c| (c.text.as_str(), c.verdict))
+        .collect();
+    assert_eq!(
+        children,
+        [
+            (
+                "REQ.HTTP.HEADER User-Agent CONTAINS Worx",
+                Some(Verdict::True)
+            ),
+            (
+                "REQ.HTTP.HEADER X-Citrix-Gateway EXISTS",
+                Some(Verdict::False)
+            ),
+            ("REQ.HTTP.METHOD == POST", None),
+        ]
+    );
+    assert_eq!(program.eval(&request), Verdict::False);
+}
