@@ -1,5 +1,9 @@
 //! Evaluates one rule over generated `HeaderMap`s in a loop, for profilers:
 //! `cargo run --release --example headline_profile`.
+#[path = "../benches/common/mod.rs"]
+mod common;
+
+use common::contains_ci;
 use nsexpr::corpus::{Generator, Profile};
 use nsexpr::eval::HeaderMapRequest;
 use nsexpr::{CompileOptions, NamedExpressions, Program};
@@ -69,27 +73,4 @@ fn main() {
             start.elapsed().as_nanos() as f64 / (iterations as f64 * 1000.0)
         );
     }
-}
-
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    if hay.len() < needle.len() {
-        return false;
-    }
-    let (lo, up) = (
-        needle[0].to_ascii_lowercase(),
-        needle[0].to_ascii_uppercase(),
-    );
-    let last = hay.len() - needle.len();
-    let mut start = 0;
-    while start <= last {
-        let Some(i) = memchr::memchr2(lo, up, &hay[start..=last]) else {
-            return false;
-        };
-        let at = start + i;
-        if hay[at..at + needle.len()].eq_ignore_ascii_case(needle) {
-            return true;
-        }
-        start = at + 1;
-    }
-    false
 }

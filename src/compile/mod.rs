@@ -140,15 +140,40 @@ pub const INDEX_THRESHOLD: usize = 16;
 #[derive(Debug, Clone)]
 pub struct Program {
     pub(crate) root: Node,
+    pub(crate) layout: Layout,
+    pub(crate) labels: Box<[String]>,
+    pub(crate) inputs: BTreeSet<ContextInput>,
+    text: String,
+}
+
+/// What evaluation needs besides the tree: the header table and the per-request scratch sizes.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
     /// Header table; the first `cached_headers` are read by more than one leaf.
     pub(crate) headers: Box<[HeaderKey]>,
     pub(crate) cached_headers: usize,
-    /// Number of leaves shared within the rule (memoised per evaluation).
+    /// Number of leaves shared within the rule or set (memoised per evaluation).
     pub(crate) memos: usize,
-    pub(crate) labels: Box<[String]>,
-    pub(crate) inputs: BTreeSet<ContextInput>,
     pub(crate) header_instance: HeaderInstance,
-    text: String,
+}
+
+impl Layout {
+    /// A request bound for one evaluation.
+    #[inline]
+    pub(crate) fn bind<'r, V: crate::eval::RequestView>(
+        &'r self,
+        request: &'r V,
+        context: Option<&'r crate::eval::Context>,
+    ) -> crate::eval::Bindings<'r, V> {
+        crate::eval::Bindings::new(
+            &self.headers,
+            self.cached_headers,
+            self.memos,
+            self.header_instance,
+            request,
+            context,
+        )
+    }
 }
 
 impl Program {
@@ -166,12 +191,14 @@ impl Program {
         let memos = compiler.share_leaves(std::slice::from_mut(&mut root));
         Ok(Program {
             root,
-            headers,
-            cached_headers,
-            memos,
+            layout: Layout {
+                headers,
+                cached_headers,
+                memos,
+                header_instance: options.header_instance,
+            },
             labels: compiler.labels.into_boxed_slice(),
             inputs: compiler.inputs,
-            header_instance: options.header_instance,
             text: expr.to_string(),
         })
     }
@@ -193,7 +220,7 @@ impl Program {
 
     /// The request headers the rule reads, lower-case, each once.
     pub fn headers(&self) -> impl Iterator<Item = &str> {
-        self.headers.iter().map(HeaderKey::as_str)
+        self.layout.headers.iter().map(HeaderKey::as_str)
     }
 
     /// The context inputs the rule may need (D13); a request evaluated without them can be UNKNOWN.
@@ -209,11 +236,8 @@ pub struct ProgramSet {
     members: Vec<Member>,
     /// Built for sets of at least [`INDEX_THRESHOLD`] rules.
     index: Option<index::TriggerIndex>,
-    headers: Box<[HeaderKey]>,
-    cached_headers: usize,
-    memos: usize,
+    layout: Layout,
     labels: Box<[String]>,
-    header_instance: HeaderInstance,
 }
 
 #[derive(Debug, Clone)]
@@ -274,11 +298,13 @@ impl<'a> ProgramSetBuilder<'a> {
         ProgramSet {
             members: self.members,
             index,
-            headers,
-            cached_headers,
-            memos,
+            layout: Layout {
+                headers,
+                cached_headers,
+                memos,
+                header_instance: self.compiler.options.header_instance,
+            },
             labels: self.compiler.labels.into_boxed_slice(),
-            header_instance: self.compiler.options.header_instance,
         }
     }
 }
@@ -303,14 +329,7 @@ impl ProgramSet {
         out: &mut Vec<crate::eval::Verdict>,
     ) {
         out.clear();
-        let mut bindings = crate::eval::Bindings::new(
-            &self.headers,
-            self.cached_headers,
-            self.memos,
-            self.header_instance,
-            request,
-            context,
-        );
+        let mut bindings = self.layout.bind(request, context);
         out.extend(self.members.iter().map(|m| bindings.eval(&m.root)));
     }
 
@@ -326,16 +345,9 @@ impl ProgramSet {
     ) {
         use crate::eval::Verdict;
         out.clear();
-        let mut bindings = crate::eval::Bindings::new(
-            &self.headers,
-            self.cached_headers,
-            self.memos,
-            self.header_instance,
-            request,
-            context,
-        );
+        let mut bindings = self.layout.bind(request, context);
         let indexed = self.index.as_ref().filter(|index| {
-            self.header_instance != HeaderInstance::Any
+            self.layout.header_instance != HeaderInstance::Any
                 && index.headers().all(|h| bindings.carries(h))
         });
         match indexed {
@@ -371,14 +383,7 @@ impl ProgramSet {
         context: Option<&crate::eval::Context>,
     ) -> Option<crate::eval::Explanation> {
         let member = self.members.get(index)?;
-        let mut bindings = crate::eval::Bindings::new(
-            &self.headers,
-            self.cached_headers,
-            self.memos,
-            self.header_instance,
-            request,
-            context,
-        );
+        let mut bindings = self.layout.bind(request, context);
         Some(crate::eval::explain_node(
             &mut bindings,
             &member.root,
@@ -401,7 +406,7 @@ impl ProgramSet {
 
     /// The request headers the set reads, lower-case, each once.
     pub fn headers(&self) -> impl Iterator<Item = &str> {
-        self.headers.iter().map(HeaderKey::as_str)
+        self.layout.headers.iter().map(HeaderKey::as_str)
     }
 }
 

@@ -103,14 +103,7 @@ impl Program {
         request: &'r V,
         context: Option<&'r Context>,
     ) -> Bindings<'r, V> {
-        Bindings::new(
-            &self.headers,
-            self.cached_headers,
-            self.memos,
-            self.header_instance,
-            request,
-            context,
-        )
+        self.layout.bind(request, context)
     }
 
     /// Evaluates the rule on a request without context: context qualifiers are UNKNOWN (D13).

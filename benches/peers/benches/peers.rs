@@ -18,6 +18,10 @@
 //! Adding an engine of the shape `|h: &http::HeaderMap| -> bool` (nsexpr's compiled program, for
 //! one) is one more entry in [`closure_engines`]; it is then checked and timed like the others.
 
+#[path = "../../common/mod.rs"]
+mod common;
+
+use common::contains_ci;
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -201,30 +205,6 @@ fn closure_engines() -> Vec<Engine> {
         engine("nsexpr", nsexpr_matcher()),
         engine("cel", cel_matcher()),
     ]
-}
-
-/// ASCII-case-insensitive substring search; `needle` must be non-empty.
-fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    if hay.len() < needle.len() {
-        return false;
-    }
-    let (lo, up) = (
-        needle[0].to_ascii_lowercase(),
-        needle[0].to_ascii_uppercase(),
-    );
-    let last = hay.len() - needle.len();
-    let mut start = 0;
-    while start <= last {
-        let Some(i) = memchr::memchr2(lo, up, &hay[start..=last]) else {
-            return false;
-        };
-        let at = start + i;
-        if hay[at..at + needle.len()].eq_ignore_ascii_case(needle) {
-            return true;
-        }
-        start = at + 1;
-    }
-    false
 }
 
 /// nsexpr: the classic rule compiled once, evaluated on a `HeaderMap` view (binding included).
