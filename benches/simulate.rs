@@ -1,9 +1,12 @@
 //! Simulation speed per example config: every session policy of the vserver evaluated on each
-//! request of a generated Gateway corpus (the `nsexpr run` fast path), in ns per request.
+//! request of a generated Gateway corpus (the `nsexpr run` fast path), in ns per request, once over
+//! the corpus records (list view) and once over the same requests as `http::HeaderMap`s.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use http::{HeaderMap, HeaderName, HeaderValue};
 use nsexpr::config::Config;
 use nsexpr::corpus::{Generator, Profile, RecordedRequest};
+use nsexpr::eval::HeaderMapRequest;
 use nsexpr::sim::{SimOptions, Simulator};
 use std::hint::black_box;
 
@@ -19,6 +22,22 @@ const CONFIGS: &[&str] = &[
 fn bench(c: &mut Criterion) {
     let generator = Generator::new(Profile::gateway_typical().expect("default profile"), 1);
     let requests: Vec<RecordedRequest> = (0..2_000).map(|i| generator.request(i)).collect();
+    // The same requests as `http::HeaderMap`s (names hashed once, at conversion).
+    let maps: Vec<(String, String, HeaderMap)> = requests
+        .iter()
+        .map(|r| {
+            let mut map = HeaderMap::new();
+            for (name, value) in &r.headers {
+                if let (Ok(n), Ok(v)) = (
+                    HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_bytes(value),
+                ) {
+                    map.append(n, v);
+                }
+            }
+            (r.method.clone(), r.target.clone(), map)
+        })
+        .collect();
     let mut group = c.benchmark_group("simulate");
     group.throughput(Throughput::Elements(requests.len() as u64));
     for file in CONFIGS {
@@ -27,11 +46,26 @@ fn bench(c: &mut Criterion) {
         let sim = Simulator::new(&read.config, None, SimOptions::default()).expect("simulator");
         let mut scratch = Vec::new();
         let mut out = Vec::new();
-        group.bench_function(*file, |b| {
+        group.bench_function(format!("{file}/records"), |b| {
             b.iter(|| {
                 let mut hits = 0usize;
                 for r in &requests {
                     sim.evaluate(black_box(r), None, &mut scratch, &mut out);
+                    hits += out.iter().filter(|v| **v == nsexpr::Verdict::True).count();
+                }
+                hits
+            })
+        });
+        group.bench_function(format!("{file}/headermap"), |b| {
+            b.iter(|| {
+                let mut hits = 0usize;
+                for (method, target, headers) in &maps {
+                    let view = HeaderMapRequest {
+                        method: method.as_bytes(),
+                        target: target.as_bytes(),
+                        headers,
+                    };
+                    sim.evaluate(black_box(&view), None, &mut scratch, &mut out);
                     hits += out.iter().filter(|v| **v == nsexpr::Verdict::True).count();
                 }
                 hits
