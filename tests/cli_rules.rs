@@ -1,55 +1,10 @@
 //! The rule subcommands of the `nsexpr` binary: `check`, `fmt`, `eval`, `explain`; exit codes,
 //! text and JSON output, standard input and `-H` handling.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+mod common;
 
+use common::cli::{json, nsexpr, nsexpr_with_stdin, temp_file};
 use serde_json::Value;
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn nsexpr_with_stdin(args: &[&str], stdin: &str) -> Out {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nsexpr"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start nsexpr");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    let output = child.wait_with_output().expect("run nsexpr");
-    Out {
-        code: output.status.code().expect("exit code"),
-        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
-    }
-}
-
-fn nsexpr(args: &[&str]) -> Out {
-    nsexpr_with_stdin(args, "")
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
-
-fn temp_file(name: &str, content: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    std::fs::write(&path, content).expect("write temp file");
-    path
-}
 
 #[test]
 fn check_prints_the_canonical_form() {
@@ -124,8 +79,7 @@ fn check_resolves_named_expressions_from_a_config() {
         "names.conf",
         "add policy expression IS_RECEIVER \"REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver\"\n",
     );
-    let conf = conf.to_str().expect("utf-8 path");
-    let out = nsexpr(&["check", "--config", conf, "IS_RECEIVER && ns_non_get"]);
+    let out = nsexpr(&["check", "--config", &conf, "IS_RECEIVER && ns_non_get"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "IS_RECEIVER && ns_non_get\n");
 }
@@ -136,12 +90,7 @@ fn a_malformed_config_line_is_a_diagnostic_with_its_position() {
         "bad-names.conf",
         "add policy expression IS_RECEIVER \"REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver\"\nadd policy expression\n",
     );
-    let out = nsexpr(&[
-        "check",
-        "--config",
-        conf.to_str().expect("utf-8 path"),
-        "IS_RECEIVER",
-    ]);
+    let out = nsexpr(&["check", "--config", &conf, "IS_RECEIVER"]);
     assert_eq!(out.code, 0, "the rule itself is valid: {}", out.stderr);
     assert!(out.stderr.contains("bad-names.conf:2:"), "{}", out.stderr);
 }
@@ -149,7 +98,7 @@ fn a_malformed_config_line_is_a_diagnostic_with_its_position() {
 #[test]
 fn dash_reads_the_rule_from_standard_input() {
     let long = vec!["HEADER X-A CONTAINS abc"; 2000].join(" || ");
-    let out = nsexpr_with_stdin(&["check", "-"], &format!("{long}\n"));
+    let out = nsexpr_with_stdin(&["check", "-"], format!("{long}\n"));
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout
@@ -291,10 +240,9 @@ fn eval_uses_method_url_client_ip_and_request_files() {
         "login.http",
         "POST /cgi/login HTTP/1.1\r\nHost: gw\r\nUser-Agent: CitrixReceiver/1\r\nX-Citrix-Gateway: gw\r\n\r\n",
     );
-    let request = request.to_str().expect("utf-8 path");
     let rule = "METHOD == POST && HEADER User-Agent CONTAINS citrixreceiver && HEADER X-Citrix-Gateway EXISTS";
     assert_eq!(
-        nsexpr(&["eval", rule, "--request", request]).stdout,
+        nsexpr(&["eval", rule, "--request", &request]).stdout,
         "true\n"
     );
     let out = nsexpr_with_stdin(
