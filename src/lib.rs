@@ -2,8 +2,46 @@
 //! NetScaler's semantics, plus an ns.conf reader and a Gateway session-policy simulator.
 //!
 //! The pipeline is visible in the modules: text → [`syntax`] (nom parser) → [`ast`] (spans,
-//! canonical `Display`) → [`compile`] → [`Program`](compile::Program) → [`eval`] over a request
-//! view → [`Verdict`](eval::Verdict). [`config`] reads ns.conf; [`sim`] simulates session policies.
+//! canonical `Display`) → [`compile`] → [`Program`] → [`eval`] over a request view →
+//! [`Verdict`]. [`config`] reads ns.conf; [`sim`] simulates session policies; `corpus` (feature
+//! `corpus`) loads and generates request corpora.
+//!
+//! ```
+//! use nsexpr::config::Config;
+//! use nsexpr::eval::RawRequest;
+//! use nsexpr::sim::{Identity, SimOptions, Simulator};
+//! use nsexpr::{CompileOptions, NamedExpressions, Program, Verdict};
+//!
+//! // Parse (canonical text, D15), compile once, evaluate many requests.
+//! let rule = "header User-Agent contains CitrixReceiver && HEADER X-Citrix-Gateway EXISTS";
+//! let expr: nsexpr::Expr = rule.parse()?;
+//! assert_eq!(
+//!     expr.to_string(),
+//!     "REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver && REQ.HTTP.HEADER X-Citrix-Gateway EXISTS"
+//! );
+//! let program = Program::compile(&expr, rule, &NamedExpressions::new(), &CompileOptions::default())?;
+//! let headers = [("User-Agent", &b"CitrixReceiver/23.9 Android/13"[..]), ("X-Citrix-Gateway", b"gw")];
+//! let request = RawRequest {
+//!     method: b"POST",
+//!     target: b"/cgi/login",
+//!     version: b"HTTP/1.1",
+//!     headers: &headers,
+//!     carried: None,
+//! };
+//! assert_eq!(program.eval(&request), Verdict::True);
+//!
+//! // Simulate a Gateway vserver's session policies for the same request.
+//! let conf = "add vpn vserver gw SSL 192.0.2.1 443\n\
+//!     add vpn sessionAction native -icaProxy ON\n\
+//!     add vpn sessionPolicy receiver \"REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver\" native\n\
+//!     bind vpn vserver gw -policy receiver -priority 100\n";
+//! let read = Config::read(conf, "example.conf");
+//! let simulator = Simulator::new(&read.config, None, SimOptions::default())?;
+//! let report = simulator.simulate(&request, None, &Identity::default());
+//! assert_eq!(report.applied, ["receiver"]);
+//! assert_eq!(report.value("icaProxy"), Some("ON"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
