@@ -11,7 +11,8 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(10_000);
     let generator = Generator::new(Profile::gateway_typical().expect("profile"), 7);
-    let requests: Vec<RecordedRequest> = (0..2_000).map(|i| generator.request(i)).collect();
+    let n: u64 = std::env::var("REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
+    let requests: Vec<RecordedRequest> = (0..n).map(|i| generator.request(i)).collect();
     let text = match std::env::var("CONF") {
         Ok(path) => std::fs::read_to_string(path).expect("config"),
         Err(_) => generate_policy_config(count, 1),
