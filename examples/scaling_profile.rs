@@ -11,7 +11,10 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(10_000);
     let generator = Generator::new(Profile::gateway_typical().expect("profile"), 7);
-    let n: u64 = std::env::var("REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
+    let n: u64 = std::env::var("REQUESTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000);
     let requests: Vec<RecordedRequest> = (0..n).map(|i| generator.request(i)).collect();
     let text = match std::env::var("CONF") {
         Ok(path) => std::fs::read_to_string(path).expect("config"),

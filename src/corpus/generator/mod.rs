@@ -8,9 +8,10 @@
 //!
 //! Per request (7.3): pick a class, a flow step, a UA (literal, pool or grammar with Zipf-like version
 //! choice), fill tokens (CSRF, session cookies, ids), emit headers in the client's usual order, apply the
-//! edge-case mutator at the profile's rate, and attach the labels `client`, `flow_step` and (when
-//! mutated) `edge_case`. `X-Citrix-Via*` and response headers are never emitted. The `expect_policy`
-//! label of 7.3 step 7 is not attached (it needs the reference evaluator).
+//! edge-case mutator at the profile's rate, and attach the labels `client`, `flow_step`,
+//! `expect_policy` (the fragment-B policy, decided by plain string operations: an oracle for the
+//! compiled evaluator) and (when mutated) `edge_case`. `X-Citrix-Via*` and response headers are
+//! never emitted.
 
 mod flows;
 mod policies;
@@ -37,7 +38,32 @@ use super::record::{RecordedContext, RecordedRequest, TlsInfo};
 /// Generator name and output version, written into the corpus header. It changes (deliberately, with
 /// the golden hash in `tests/corpus_generator.rs`) whenever the output for a given seed and profile
 /// changes; it does not follow the crate version.
-pub const GENERATOR_VERSION: &str = "nsexpr-corpus-gen 0.1.0";
+pub const GENERATOR_VERSION: &str = "nsexpr-corpus-gen 0.2.0";
+
+/// The policy of `session-policies.md` fragment B (`corpus/configs/ns101-wizard.conf`) a request
+/// should get, decided with plain string operations rather than the compiled evaluator, so the label
+/// is an independent oracle (`clients.md` 7.3 step 7): `CR` = the last User-Agent contains
+/// `CitrixReceiver` in any case (D6, D8), `XCG` = an X-Citrix-Gateway header, `Ref` = a Referer.
+fn expected_policy(headers: &[(String, Vec<u8>)]) -> &'static str {
+    let named = |name: &'static str| {
+        headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+    };
+    let receiver = named("User-Agent").next_back().is_some_and(|(_, ua)| {
+        String::from_utf8_lossy(ua)
+            .to_ascii_lowercase()
+            .contains("citrixreceiver")
+    });
+    let gateway = named("X-Citrix-Gateway").next().is_some();
+    let referer = named("Referer").next().is_some();
+    match (receiver, gateway, referer) {
+        (true, false, _) => "POLICY_PNA_10.0.0.176",
+        (true, true, _) => "POLICY_OS_10.0.0.176",
+        (false, _, true) => "POLICY_WEB_10.0.0.176",
+        (false, _, false) => "POLICY_AG_PLUGIN_10.0.0.176",
+    }
+}
 
 /// A seeded generator over a [`Profile`].
 #[derive(Debug, Clone)]
@@ -205,6 +231,11 @@ impl Generator {
                 name.unwrap_or_default().to_string(),
             );
         }
+
+        labels.insert(
+            "expect_policy".to_string(),
+            expected_policy(&b.0).to_string(),
+        );
 
         let context = RecordedContext {
             client_ip: Some(client_ip(&mut rng)),
