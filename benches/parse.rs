@@ -1,8 +1,9 @@
 //! Parser throughput: rules per second over every rule of `corpus/expressions/real-world.tsv`,
-//! and the headline Gateway rule alone.
+//! and the headline Gateway rule alone; then compile time over the same corpus.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use nsexpr::syntax::{ParseOptions, parse_with};
+use nsexpr::{CompileOptions, Expr, NamedExpressions, Program};
 use std::hint::black_box;
 
 const CORPUS: &str = include_str!("../corpus/expressions/real-world.tsv");
@@ -38,6 +39,27 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     group.bench_function("headline rule", |b| {
         b.iter(|| black_box(parse_with(black_box(HEADLINE), &ParseOptions::default())))
+    });
+    group.finish();
+
+    // Compiling (name resolution with the unverified built-ins, header interning, matchers):
+    // every corpus rule that compiles on its own (rules naming user expressions do not).
+    let names = NamedExpressions::new();
+    let mut compile_options = CompileOptions::default();
+    compile_options.unverified_builtins = true;
+    let parsed: Vec<(&str, Expr)> = rules
+        .iter()
+        .filter_map(|r| Some((*r, parse_with(r, &ParseOptions::default()).ok()?.expr)))
+        .filter(|(r, e)| Program::compile(e, r, &names, &compile_options).is_ok())
+        .collect();
+    let mut group = c.benchmark_group("compile");
+    group.throughput(Throughput::Elements(parsed.len() as u64));
+    group.bench_function("real-world corpus", |b| {
+        b.iter(|| {
+            for (rule, expr) in &parsed {
+                let _ = black_box(Program::compile(expr, rule, &names, &compile_options));
+            }
+        })
     });
     group.finish();
 }
