@@ -137,6 +137,8 @@ impl Simulator {
         }
         let mut builder = ProgramSetBuilder::new(&names, &options.compile);
         let mut policies: Vec<PolicyInfo> = Vec::new();
+        let mut policy_index: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
         let mut bindings = Vec::new();
         let mut global: BTreeMap<String, String> = BTreeMap::new();
         let mut parameters: BTreeSet<String> = builtin_defaults()
@@ -158,15 +160,12 @@ impl Simulator {
                 }
                 continue;
             }
-            let index = match policies.iter().position(|p| p.name == bind.policy) {
-                Some(i) => i,
-                None => {
-                    let info =
-                        compile_policy(config, &bind.policy, &mut builder, &options, &mut warnings);
-                    policies.push(info);
-                    policies.len() - 1
-                }
-            };
+            let index = *policy_index.entry(bind.policy.clone()).or_insert_with(|| {
+                let info =
+                    compile_policy(config, &bind.policy, &mut builder, &options, &mut warnings);
+                policies.push(info);
+                policies.len() - 1
+            });
             bindings.push(Binding {
                 point: bind.point.clone(),
                 priority: bind.effective_priority(),
@@ -199,17 +198,17 @@ impl Simulator {
             .iter()
             .filter_map(|g| g.weight.map(|w| (g.name.clone(), w)))
             .collect();
-        let mut rule_owner = vec![usize::MAX; policies.len()];
-        for (policy, info) in policies.iter().enumerate() {
-            if let Rule::Compiled(rule) = info.rule {
-                if rule >= rule_owner.len() {
-                    rule_owner.resize(rule + 1, usize::MAX);
-                }
-                if let Some(slot) = rule_owner.get_mut(rule) {
-                    *slot = policy;
-                }
-            }
-        }
+        // The policy that owns each rule of the set, indexed by rule.
+        let mut owners: Vec<(usize, usize)> = policies
+            .iter()
+            .enumerate()
+            .filter_map(|(policy, info)| match info.rule {
+                Rule::Compiled(rule) => Some((rule, policy)),
+                _ => None,
+            })
+            .collect();
+        owners.sort_unstable();
+        let rule_owner: Vec<usize> = owners.into_iter().map(|(_, policy)| policy).collect();
         let fixed = policies
             .iter()
             .enumerate()
