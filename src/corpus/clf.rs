@@ -9,24 +9,19 @@
 use std::io::BufRead;
 use std::net::IpAddr;
 
+use super::RecordError;
+use super::lines::Lines;
 use super::record::{RecordedContext, RecordedRequest};
-use super::{RecordError, io_record_error};
 
 /// Streams records from a combined log, one line at a time.
 pub(crate) struct CombinedReader<R> {
-    reader: R,
-    line: Vec<u8>,
-    line_no: usize,
-    done: bool,
+    lines: Lines<R>,
 }
 
 impl<R: BufRead> CombinedReader<R> {
     pub(crate) fn new(reader: R) -> Self {
         CombinedReader {
-            reader,
-            line: Vec::with_capacity(512),
-            line_no: 0,
-            done: false,
+            lines: Lines::new(reader, 512),
         }
     }
 }
@@ -35,27 +30,12 @@ impl<R: BufRead> Iterator for CombinedReader<R> {
     type Item = Result<RecordedRequest, RecordError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while !self.done {
-            self.line.clear();
-            self.line_no += 1;
-            match self.reader.read_until(b'\n', &mut self.line) {
-                Ok(0) => self.done = true,
-                Ok(_) => {
-                    if self.line.iter().all(u8::is_ascii_whitespace) {
-                        continue;
-                    }
-                    return Some(parse_line(&self.line).map_err(|message| RecordError {
-                        line_or_entry: self.line_no,
-                        message,
-                    }));
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(io_record_error(self.line_no, &e)));
-                }
-            }
-        }
-        None
+        Some(self.lines.next_line()?.and_then(|(at, line)| {
+            parse_line(line).map_err(|message| RecordError {
+                line_or_entry: at,
+                message,
+            })
+        }))
     }
 }
 

@@ -7,8 +7,9 @@ use std::io::{self, BufRead, Write};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use super::lines::Lines;
 use super::record::{RecordedContext, RecordedRequest};
-use super::{RecordError, b64, io_record_error};
+use super::{RecordError, b64};
 
 /// The optional first line of a JSONL corpus: `{"nsexpr_corpus":1,"generator":...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -113,92 +114,80 @@ struct WireLine {
 
 /// Streams records from a JSONL corpus, one line at a time.
 pub(crate) struct JsonlReader<R> {
-    reader: R,
-    line: Vec<u8>,
-    line_no: usize,
+    lines: Lines<R>,
     header: Option<CorpusHeader>,
-    done: bool,
 }
 
 impl<R: BufRead> JsonlReader<R> {
     pub(crate) fn new(reader: R) -> Self {
         JsonlReader {
-            reader,
-            line: Vec::with_capacity(1024),
-            line_no: 0,
+            lines: Lines::new(reader, 1024),
             header: None,
-            done: false,
         }
     }
 
     pub(crate) fn header(&self) -> Option<&CorpusHeader> {
         self.header.as_ref()
     }
+}
 
-    fn parse(&mut self) -> Option<Result<RecordedRequest, RecordError>> {
-        let at = self.line_no;
-        let err = |message: String| {
-            Some(Err(RecordError {
-                line_or_entry: at,
-                message,
-            }))
-        };
-        let w: WireLine = match serde_json::from_slice(&self.line) {
-            Ok(w) => w,
-            Err(e) => return err(format!("invalid JSON record: {e}")),
-        };
-        if let Some(v) = w.nsexpr_corpus {
-            self.header = Some(CorpusHeader {
-                nsexpr_corpus: v,
-                generator: w.generator,
-                seed: w.seed,
-                profile: w.profile,
-                profile_sha256: w.profile_sha256,
-            });
-            return None;
-        }
-        let (Some(method), Some(target), Some(version), Some(headers)) =
-            (w.method, w.target, w.version, w.headers)
-        else {
-            return err("a record needs method, target, version and headers".into());
-        };
-        Some(Ok(RecordedRequest {
-            id: w.id,
-            method,
-            target,
-            version,
-            headers: headers.0,
-            context: w.context,
-            labels: w.labels,
-            partial: w.partial,
+/// One JSONL line: a record, or `None` for the corpus header line (stored in `header`).
+fn parse_line(
+    line: &[u8],
+    at: usize,
+    header: &mut Option<CorpusHeader>,
+) -> Option<Result<RecordedRequest, RecordError>> {
+    let err = |message: String| {
+        Some(Err(RecordError {
+            line_or_entry: at,
+            message,
         }))
+    };
+    let w: WireLine = match serde_json::from_slice(line) {
+        Ok(w) => w,
+        Err(e) => return err(format!("invalid JSON record: {e}")),
+    };
+    if let Some(v) = w.nsexpr_corpus {
+        *header = Some(CorpusHeader {
+            nsexpr_corpus: v,
+            generator: w.generator,
+            seed: w.seed,
+            profile: w.profile,
+            profile_sha256: w.profile_sha256,
+        });
+        return None;
     }
+    let (Some(method), Some(target), Some(version), Some(headers)) =
+        (w.method, w.target, w.version, w.headers)
+    else {
+        return err("a record needs method, target, version and headers".into());
+    };
+    Some(Ok(RecordedRequest {
+        id: w.id,
+        method,
+        target,
+        version,
+        headers: headers.0,
+        context: w.context,
+        labels: w.labels,
+        partial: w.partial,
+    }))
 }
 
 impl<R: BufRead> Iterator for JsonlReader<R> {
     type Item = Result<RecordedRequest, RecordError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while !self.done {
-            self.line.clear();
-            self.line_no += 1;
-            match self.reader.read_until(b'\n', &mut self.line) {
-                Ok(0) => self.done = true,
-                Ok(_) => {
-                    if self.line.iter().all(u8::is_ascii_whitespace) {
-                        continue;
-                    }
-                    if let Some(item) = self.parse() {
+        loop {
+            match self.lines.next_line()? {
+                Err(e) => return Some(Err(e)),
+                Ok((at, line)) => {
+                    if let Some(item) = parse_line(line, at, &mut self.header) {
                         return Some(item);
                     }
                 }
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(io_record_error(self.line_no, &e)));
-                }
             }
         }
-        None
     }
 }
 

@@ -20,6 +20,7 @@ mod format;
 mod generator;
 mod har;
 mod jsonl;
+mod lines;
 mod raw;
 mod record;
 mod scan;
