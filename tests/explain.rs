@@ -39,4 +39,9 @@ fn explain_keeps_the_written_order() {
         ]
     );
     assert_eq!(program.eval(&request), Verdict::False);
+    // The program keeps the canonical text in the written order, whatever it evaluates first.
+    assert_eq!(
+        program.text(),
+        "REQ.HTTP.HEADER User-Agent CONTAINS Worx && REQ.HTTP.HEADER X-Citrix-Gateway EXISTS && REQ.HTTP.METHOD == POST"
+    );
 }

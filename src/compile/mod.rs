@@ -143,7 +143,6 @@ pub struct Program {
     pub(crate) layout: Layout,
     pub(crate) labels: Box<[String]>,
     pub(crate) inputs: BTreeSet<ContextInput>,
-    text: String,
 }
 
 /// What evaluation needs besides the tree: the header table and the per-request scratch sizes.
@@ -199,7 +198,6 @@ impl Program {
             },
             labels: compiler.labels.into_boxed_slice(),
             inputs: compiler.inputs,
-            text: expr.to_string(),
         })
     }
 
@@ -215,7 +213,10 @@ impl Program {
 
     /// The canonical text of the rule (D15).
     pub fn text(&self) -> &str {
-        &self.text
+        // The root's label is its canonical text (names print as written).
+        self.labels
+            .get(self.root.label as usize)
+            .map_or("", String::as_str)
     }
 
     /// The request headers the rule reads, lower-case, each once.
