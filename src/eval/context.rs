@@ -25,6 +25,12 @@ pub struct Context {
     pub opaque_verdicts: BTreeMap<String, bool>,
     /// The response, when rules with `RES.HTTP.*` are evaluated at response time.
     pub response: Option<ResponseInfo>,
+    /// The authenticated user name (`AAA.USER.NAME`; user bind points in the simulator);
+    /// `None` = unknown, or no user bind point applies.
+    pub user: Option<String>,
+    /// The user's groups in the order authentication returned them (`AAA.USER.IS_MEMBER_OF`,
+    /// group bind points); `None` = unknown.
+    pub groups: Option<Vec<String>>,
 }
 
 /// Network facts of one side of a connection.
@@ -166,6 +172,10 @@ pub enum ContextInput {
     FileSystem,
     /// The response (status, headers, server-side connection).
     Response,
+    /// The authenticated user name.
+    AaaUser,
+    /// The user's groups.
+    AaaGroups,
     /// Headers a partial record (an access-log line) does not carry.
     Headers,
 }
@@ -190,6 +200,8 @@ impl ContextInput {
             ContextInput::ClientSecurity => "client_security",
             ContextInput::FileSystem => "file_system",
             ContextInput::Response => "response",
+            ContextInput::AaaUser => "aaa_user",
+            ContextInput::AaaGroups => "aaa_groups",
             ContextInput::Headers => "headers",
         }
     }

@@ -550,6 +550,8 @@ pub(crate) fn supplies(context: Option<&Context>, input: ContextInput) -> bool {
         ContextInput::LocalTimeZone => ctx.clock.is_some_and(|c| c.local_offset.is_some()),
         ContextInput::ClientSecurity | ContextInput::FileSystem => !ctx.opaque_verdicts.is_empty(),
         ContextInput::Response => ctx.response.is_some(),
+        ContextInput::AaaUser => ctx.user.is_some(),
+        ContextInput::AaaGroups => ctx.groups.is_some(),
         ContextInput::Headers => true,
     }
 }
