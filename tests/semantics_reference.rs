@@ -172,14 +172,14 @@ fn comments_and_strings(source: &str) -> String {
                 keep(&mut out, c);
             }
             State::Str => {
-                if c == '\\' {
-                    if let Some(next) = at(i + 1) {
-                        // An escape is a separator, so `\nD1` still reads as a citation of D1.
-                        out.push(' ');
-                        blank(&mut out, next);
-                        i += 2;
-                        continue;
-                    }
+                if c == '\\'
+                    && let Some(next) = at(i + 1)
+                {
+                    // An escape is a separator, so `\nD1` still reads as a citation of D1.
+                    out.push(' ');
+                    blank(&mut out, next);
+                    i += 2;
+                    continue;
                 }
                 if c == '"' {
                     state = State::Code;
