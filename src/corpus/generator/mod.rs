@@ -13,8 +13,8 @@
 //! compiled evaluator) and (when mutated) `edge_case`. `X-Citrix-Via*` and response headers are
 //! never emitted.
 //!
-//! Layout: [`request`] assembles one record (class, flow step, target, context, labels),
-//! [`headers`] builds each client style's header list, [`mutate`] applies the edge cases.
+//! Layout: `request` assembles one record (class, flow step, target, context, labels),
+//! `headers` builds each client style's header list, `mutate` applies the edge cases.
 
 mod flows;
 mod headers;
