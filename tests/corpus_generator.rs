@@ -3,7 +3,15 @@
 
 use std::io::{BufReader, Cursor};
 
-use nsexpr::corpus::{self, CorpusFormat, Generator, Loader, Profile, sha256_hex};
+use nsexpr::corpus::{self, CorpusFormat, Generator, Loader, Profile};
+use sha2::{Digest, Sha256};
+
+fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
 
 fn generator(seed: u64) -> Generator {
     let profile = match Profile::gateway_typical() {

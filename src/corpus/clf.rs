@@ -170,29 +170,15 @@ fn parse_line(line: &[u8]) -> Result<RecordedRequest, String> {
     Ok(rec)
 }
 
-/// `10/Oct/2000:13:55:36 -0700` → `2000-10-10T13:55:36-07:00`; `None` if it does not have that shape.
+/// `10/Oct/2000:13:55:36 -0700` → `2000-10-10T13:55:36-07:00`; `None` if it is not a valid time
+/// of that shape.
 fn clf_time_to_rfc3339(t: &[u8]) -> Option<String> {
     let t = std::str::from_utf8(t).ok()?;
-    let (stamp, zone) = t.split_once(' ')?;
-    let mut it = stamp.splitn(3, '/');
-    let (day, mon, rest) = (it.next()?, it.next()?, it.next()?);
-    let (year, clock) = rest.split_once(':')?;
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(mon))? + 1;
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|c| c.is_ascii_digit());
-    let clock_ok = clock.len() == 8
-        && clock.split(':').all(|p| digits(p, 2))
-        && clock.matches(':').count() == 2;
-    let zone_ok = zone.len() == 5
-        && (zone.starts_with('+') || zone.starts_with('-'))
-        && zone.get(1..).is_some_and(|z| digits(z, 4));
-    if !digits(day, 2) || !digits(year, 4) || !clock_ok || !zone_ok {
-        return None;
-    }
-    let (zh, zm) = (zone.get(..3)?, zone.get(3..)?);
-    Some(format!("{year}-{month:02}-{day}T{clock}{zh}:{zm}"))
+    let time = jiff::fmt::strtime::parse("%d/%b/%Y:%H:%M:%S %z", t)
+        .ok()?
+        .to_zoned()
+        .ok()?;
+    Some(time.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
 }
 
 #[cfg(test)]
@@ -228,6 +214,17 @@ mod tests {
             r.labels.get("client_host").map(String::as_str),
             Some("gw-monitor")
         );
+    }
+
+    #[test]
+    fn times_must_exist() {
+        assert_eq!(
+            clf_time_to_rfc3339(b"29/Feb/2024:23:59:59 +0530").as_deref(),
+            Some("2024-02-29T23:59:59+05:30")
+        );
+        assert_eq!(clf_time_to_rfc3339(b"30/Feb/2024:00:00:00 +0000"), None);
+        assert_eq!(clf_time_to_rfc3339(b"01/Foo/2024:00:00:00 +0000"), None);
+        assert_eq!(clf_time_to_rfc3339(b"01/Jan/2024:00:00:00"), None);
     }
 
     #[test]

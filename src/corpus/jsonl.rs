@@ -1,15 +1,16 @@
 //! Native JSON Lines corpora (spec `clients.md` 5.1): reader and writer.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::io::{self, BufRead, Write};
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::{Deserialize, Serialize};
 
+use super::RecordError;
 use super::lines::Lines;
 use super::record::{RecordedContext, RecordedRequest};
-use super::{RecordError, b64};
 
 /// The optional first line of a JSONL corpus: `{"nsexpr_corpus":1,"generator":...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -32,64 +33,64 @@ pub struct CorpusHeader {
 }
 
 /// A header value on the wire: a JSON string, or `{"b64": "..."}` for bytes that are not UTF-8.
-struct WireValue(Vec<u8>);
+/// `S` is `String` when reading and `&str` when writing.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum WireValue<S> {
+    Text(S),
+    Bytes { b64: String },
+}
 
-impl<'de> Deserialize<'de> for WireValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = WireValue;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(r#"a string or {"b64": "..."}"#)
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<WireValue, E> {
-                Ok(WireValue(v.as_bytes().to_vec()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<WireValue, E> {
-                Ok(WireValue(v.into_bytes()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireValue, A::Error> {
-                let mut value = None;
-                while let Some(key) = map.next_key::<String>()? {
-                    if key == "b64" {
-                        let text: String = map.next_value()?;
-                        let bytes = b64::decode(&text)
-                            .ok_or_else(|| de::Error::custom("invalid base64 in header value"))?;
-                        value = Some(bytes);
-                    } else {
-                        map.next_value::<de::IgnoredAny>()?;
-                    }
-                }
-                value
-                    .map(WireValue)
-                    .ok_or_else(|| de::Error::missing_field("b64"))
+/// Standard base64 (RFC 4648, `+/`) that writes padding and reads it or its absence, ignoring
+/// non-zero trailing bits, so hand-edited corpora still load.
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(true)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+impl WireValue<String> {
+    /// The value's bytes; `None` when the base64 is invalid. ASCII whitespace inside base64 is
+    /// ignored (wrapped values).
+    fn into_bytes(self) -> Option<Vec<u8>> {
+        match self {
+            WireValue::Text(text) => Some(text.into_bytes()),
+            WireValue::Bytes { b64 } => {
+                let compact: Vec<u8> = b64.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
+                BASE64.decode(compact).ok()
             }
         }
-        d.deserialize_any(V)
     }
 }
 
-/// The headers array: `[[name, value], ...]`.
-struct WireHeaders(Vec<(String, Vec<u8>)>);
-
-impl<'de> Deserialize<'de> for WireHeaders {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = WireHeaders;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an array of [name, value] pairs")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<WireHeaders, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(8));
-                while let Some((name, value)) = seq.next_element::<(String, WireValue)>()? {
-                    out.push((name, value.0));
-                }
-                Ok(WireHeaders(out))
-            }
+impl<'a> WireValue<&'a str> {
+    fn new(value: &'a [u8]) -> Self {
+        match std::str::from_utf8(value) {
+            Ok(text) => WireValue::Text(text),
+            Err(_) => WireValue::Bytes {
+                b64: BASE64.encode(value),
+            },
         }
-        d.deserialize_seq(V)
     }
+}
+
+/// A record as written: fields in the order of the native format, empty ones left out.
+#[derive(Serialize)]
+struct WireRecord<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    method: &'a str,
+    target: &'a str,
+    version: &'a str,
+    headers: Vec<(&'a str, WireValue<&'a str>)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<&'a RecordedContext>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    labels: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    partial: bool,
 }
 
 /// One line as read: either a header line or a record.
@@ -104,7 +105,7 @@ struct WireLine {
     method: Option<String>,
     target: Option<String>,
     version: Option<String>,
-    headers: Option<WireHeaders>,
+    headers: Option<Vec<(String, WireValue<String>)>>,
     context: Option<RecordedContext>,
     #[serde(default)]
     labels: BTreeMap<String, String>,
@@ -162,12 +163,19 @@ fn parse_line(
     else {
         return err("a record needs method, target, version and headers".into());
     };
+    let mut decoded = Vec::with_capacity(headers.len());
+    for (name, value) in headers {
+        let Some(bytes) = value.into_bytes() else {
+            return err(format!("invalid base64 in the value of header {name:?}"));
+        };
+        decoded.push((name, bytes));
+    }
     Some(Ok(RecordedRequest {
         id: w.id,
         method,
         target,
         version,
-        headers: headers.0,
+        headers: decoded,
         context: w.context,
         labels: w.labels,
         partial: w.partial,
@@ -204,89 +212,23 @@ pub fn write_jsonl(record: &RecordedRequest, out: &mut impl Write) -> io::Result
 
 /// Appends the JSONL line for `record` to `buf`.
 pub(crate) fn encode_record(record: &RecordedRequest, buf: &mut Vec<u8>) -> io::Result<()> {
-    buf.push(b'{');
-    if let Some(id) = &record.id {
-        buf.extend_from_slice(b"\"id\":");
-        push_json_str(buf, id);
-        buf.push(b',');
-    }
-    buf.extend_from_slice(b"\"method\":");
-    push_json_str(buf, &record.method);
-    buf.extend_from_slice(b",\"target\":");
-    push_json_str(buf, &record.target);
-    buf.extend_from_slice(b",\"version\":");
-    push_json_str(buf, &record.version);
-    buf.extend_from_slice(b",\"headers\":[");
-    for (i, (name, value)) in record.headers.iter().enumerate() {
-        if i > 0 {
-            buf.push(b',');
-        }
-        buf.push(b'[');
-        push_json_str(buf, name);
-        buf.push(b',');
-        match std::str::from_utf8(value) {
-            Ok(text) => push_json_str(buf, text),
-            Err(_) => {
-                buf.extend_from_slice(b"{\"b64\":\"");
-                b64::encode_into(value, buf);
-                buf.extend_from_slice(b"\"}");
-            }
-        }
-        buf.push(b']');
-    }
-    buf.push(b']');
-    if let Some(ctx) = &record.context {
-        buf.extend_from_slice(b",\"context\":");
-        serde_json::to_writer(&mut *buf, ctx).map_err(io::Error::other)?;
-    }
-    if !record.labels.is_empty() {
-        buf.extend_from_slice(b",\"labels\":{");
-        for (i, (k, v)) in record.labels.iter().enumerate() {
-            if i > 0 {
-                buf.push(b',');
-            }
-            push_json_str(buf, k);
-            buf.push(b':');
-            push_json_str(buf, v);
-        }
-        buf.push(b'}');
-    }
-    if record.partial {
-        buf.extend_from_slice(b",\"partial\":true");
-    }
-    buf.extend_from_slice(b"}\n");
+    let wire = WireRecord {
+        id: record.id.as_deref(),
+        method: &record.method,
+        target: &record.target,
+        version: &record.version,
+        headers: record
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), WireValue::new(value)))
+            .collect(),
+        context: record.context.as_ref(),
+        labels: &record.labels,
+        partial: record.partial,
+    };
+    serde_json::to_writer(&mut *buf, &wire).map_err(io::Error::other)?;
+    buf.push(b'\n');
     Ok(())
-}
-
-/// Appends `s` as a JSON string literal. Non-ASCII UTF-8 is written as is; control characters, `"`
-/// and `\` are escaped (short forms where JSON has them, else `\u00XX`).
-pub(crate) fn push_json_str(buf: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let needs_escape = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
-    buf.push(b'"');
-    let mut rest = s.as_bytes();
-    while let Some(pos) = rest.iter().position(|&b| needs_escape(b)) {
-        let (plain, tail) = rest.split_at(pos);
-        buf.extend_from_slice(plain);
-        let Some((&b, tail)) = tail.split_first() else {
-            break;
-        };
-        match b {
-            b'"' => buf.extend_from_slice(b"\\\""),
-            b'\\' => buf.extend_from_slice(b"\\\\"),
-            b'\n' => buf.extend_from_slice(b"\\n"),
-            b'\r' => buf.extend_from_slice(b"\\r"),
-            b'\t' => buf.extend_from_slice(b"\\t"),
-            _ => {
-                let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
-                let lo = HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0');
-                buf.extend_from_slice(&[b'\\', b'u', b'0', b'0', hi, lo]);
-            }
-        }
-        rest = tail;
-    }
-    buf.extend_from_slice(rest);
-    buf.push(b'"');
 }
 
 #[cfg(test)]
@@ -294,11 +236,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_control_characters() {
-        let mut v = Vec::new();
-        push_json_str(&mut v, "a\"b\\c\n\u{1}é");
-        assert_eq!(String::from_utf8_lossy(&v), "\"a\\\"b\\\\c\\n\\u0001é\"");
-        let back: String = serde_json::from_slice(&v).unwrap_or_default();
-        assert_eq!(back, "a\"b\\c\n\u{1}é");
+    fn base64_reads_padded_unpadded_and_wrapped() {
+        let value = |b64: &str| {
+            WireValue::<String>::Bytes {
+                b64: b64.to_string(),
+            }
+            .into_bytes()
+        };
+        assert_eq!(value("Zm9vYg==").as_deref(), Some(&b"foob"[..]));
+        assert_eq!(value("Zm9vYg").as_deref(), Some(&b"foob"[..]));
+        assert_eq!(value("Zm9v\r\nYmFy").as_deref(), Some(&b"foobar"[..]));
+        assert_eq!(value("Z"), None);
+        assert_eq!(value("Zm9v!"), None);
+    }
+
+    #[test]
+    fn non_utf8_values_are_written_as_base64() {
+        let record = RecordedRequest {
+            method: "GET".into(),
+            target: "/".into(),
+            version: "HTTP/1.1".into(),
+            headers: vec![
+                ("X".into(), vec![0xe9, 0xfc]),
+                ("Y".into(), b"a\"b".to_vec()),
+            ],
+            ..RecordedRequest::default()
+        };
+        let mut buf = Vec::new();
+        assert!(encode_record(&record, &mut buf).is_ok());
+        assert_eq!(
+            String::from_utf8_lossy(&buf),
+            "{\"method\":\"GET\",\"target\":\"/\",\"version\":\"HTTP/1.1\",\"headers\":[[\"X\",{\"b64\":\"6fw=\"}],[\"Y\",\"a\\\"b\"]]}\n"
+        );
     }
 }

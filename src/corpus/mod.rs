@@ -14,7 +14,6 @@
 //! * Generating: [`Generator`] builds a deterministic synthetic gateway-traffic corpus from a
 //!   [`Profile`] and a seed (section 7); the same seed, profile and generator version give the same bytes.
 
-mod b64;
 mod clf;
 mod format;
 mod generator;
@@ -32,7 +31,7 @@ use std::path::{Path, PathBuf};
 mod view;
 
 pub use format::CorpusFormat;
-pub use generator::{GENERATOR_VERSION, Generator, Profile, generate_policy_config, sha256_hex};
+pub use generator::{GENERATOR_VERSION, Generator, Profile, generate_policy_config};
 pub use jsonl::{CorpusHeader, write_jsonl};
 pub use record::{ClientCert, RecordedContext, RecordedRequest, TlsInfo};
 

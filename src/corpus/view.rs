@@ -1,7 +1,6 @@
 //! Evaluating corpus records: [`RecordedRequest`] is a [`RequestView`] (zero-copy), and its
 //! recorded context converts into the evaluator's [`Context`] (D13).
 
-use crate::ast::CivilTime;
 use crate::eval::{self, Clock, Context, HeaderKey, ListValues, RequestView};
 
 use super::record::{RecordedContext, RecordedRequest};
@@ -96,52 +95,12 @@ fn tls_version_code(name: &str) -> Option<u64> {
     Some(code)
 }
 
-/// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` into Unix seconds.
+/// Parses an RFC 3339 time (`YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`) into Unix seconds.
 pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
-    let b = text.trim().as_bytes();
-    let num = |range: std::ops::Range<usize>| -> Option<u32> {
-        std::str::from_utf8(b.get(range)?).ok()?.parse().ok()
-    };
-    if b.get(4) != Some(&b'-')
-        || b.get(7) != Some(&b'-')
-        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
-    {
-        return None;
-    }
-    let time = CivilTime {
-        year: i32::try_from(num(0..4)?).ok()?,
-        month: u8::try_from(num(5..7)?).ok()?,
-        day: u8::try_from(num(8..10)?).ok()?,
-        hour: u8::try_from(num(11..13)?).ok()?,
-        minute: u8::try_from(num(14..16)?).ok()?,
-        second: u8::try_from(num(17..19)?).ok()?,
-    };
-    if !time.is_valid() {
-        return None;
-    }
-    let mut rest = b.get(19..)?;
-    if rest.first() == Some(&b'.') {
-        let digits = rest
-            .iter()
-            .skip(1)
-            .take_while(|c| c.is_ascii_digit())
-            .count();
-        rest = rest.get(1 + digits..)?;
-    }
-    let offset = match rest {
-        [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let digits = [*h1, *h2, *m1, *m2];
-            if !digits.iter().all(u8::is_ascii_digit) {
-                return None;
-            }
-            let value = |a: u8, b: u8| i64::from(a - b'0') * 10 + i64::from(b - b'0');
-            let secs = value(*h1, *h2) * 3600 + value(*m1, *m2) * 60;
-            if *sign == b'-' { -secs } else { secs }
-        }
-        _ => return None,
-    };
-    Some(time.to_unix() - offset)
+    text.trim()
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .map(jiff::Timestamp::as_second)
 }
 
 #[cfg(test)]

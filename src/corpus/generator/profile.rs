@@ -1,13 +1,14 @@
 //! Generator profiles (spec `clients.md` 7.2): TOML in, a validated plan out.
 
+use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::path::Path;
 
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use super::flows::Flow;
 use super::rng::Alias;
-use super::sha256::sha256_hex;
 use super::ua::{self, UaSource};
 use crate::corpus::CorpusError;
 
@@ -232,5 +233,29 @@ impl Profile {
     /// The client class ids, in file order.
     pub fn class_ids(&self) -> impl Iterator<Item = &str> {
         self.classes.iter().map(|c| c.id.as_str())
+    }
+}
+
+/// The SHA-256 of `data` as 64 lower-case hex digits.
+fn sha256_hex(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            // Writing to a String cannot fail.
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_hash_is_lower_case_hex_sha256() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

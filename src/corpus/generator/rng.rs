@@ -1,5 +1,11 @@
 //! Deterministic randomness: splitmix64, xoshiro256** and an integer Walker alias table.
 //! Everything is integer arithmetic with fixed widths, so results are identical on every platform.
+//!
+//! Kept in the crate on purpose rather than taken from `rand`: the generator's contract is
+//! byte-identical output for a seed across crate versions (the golden hash in
+//! `tests/corpus_generator.rs`), and `rand`'s generators and sampling methods do not promise a
+//! stable stream from one release to the next. These few functions, pinned by reference vectors,
+//! do.
 
 /// splitmix64 finaliser (Steele, Lea, Flood), used to derive seeds.
 pub(crate) fn splitmix64(x: u64) -> u64 {
