@@ -517,7 +517,7 @@ pub(crate) fn nearest<'a>(
     if name.len() < 5 {
         return None;
     }
-    let limit = if name.len() < 8 { 1 } else { 2 };
+    let limit = if name.len() < 6 { 1 } else { 2 };
     candidates
         .filter(|c| !c.eq_ignore_ascii_case(name))
         .map(|c| (edit_distance(name, c), c))

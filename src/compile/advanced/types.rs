@@ -90,7 +90,7 @@ impl fmt::Display for AdvType {
             AdvType::Time => "time",
             AdvType::Cert => "certificate",
             AdvType::Unknown => "unsupported value",
-            AdvType::Prefix(_) => "incomplete prefix",
+            AdvType::Prefix(prefix) => return write!(f, "prefix {}", prefix.path()),
         })
     }
 }
@@ -123,6 +123,26 @@ pub enum Prefix {
     Aaa,
     /// `AAA.USER` (alias `HTTP.REQ.USER`)
     AaaUser,
+}
+
+impl Prefix {
+    /// The prefix as written in a rule (`HTTP.REQ`); the root is the start of a chain.
+    pub fn path(self) -> &'static str {
+        match self {
+            Prefix::Root => "(start of a chain)",
+            Prefix::Http => "HTTP",
+            Prefix::HttpReq => "HTTP.REQ",
+            Prefix::Client => "CLIENT",
+            Prefix::ClientIp => "CLIENT.IP",
+            Prefix::ClientIpv6 => "CLIENT.IPV6",
+            Prefix::ClientTcp => "CLIENT.TCP",
+            Prefix::ClientVlan => "CLIENT.VLAN",
+            Prefix::ClientSsl => "CLIENT.SSL",
+            Prefix::Sys => "SYS",
+            Prefix::Aaa => "AAA",
+            Prefix::AaaUser => "AAA.USER",
+        }
+    }
 }
 
 /// The text modes of `SET_TEXT_MODE` we evaluate (D25).

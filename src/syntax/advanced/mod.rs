@@ -128,3 +128,9 @@ pub fn is_enum_word(word: &str) -> bool {
         .iter()
         .any(|w| w.eq_ignore_ascii_case(word))
 }
+
+/// Whether `word` starts a prefix path (`HTTP`, `CLIENT`, `SYS`...) rather than naming a named
+/// expression.
+pub fn is_prefix_word(word: &str) -> bool {
+    parser::is_prefix_word(word)
+}

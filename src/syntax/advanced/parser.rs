@@ -484,7 +484,7 @@ impl<'a> Parser<'a> {
                     let value = w.eq_ignore_ascii_case("TRUE");
                     return Ok(AdvExpr::new(AdvKind::Bool(value), Span::new(start, self.pos)));
                 }
-                let is_prefix = PREFIX_WORDS.iter().any(|p| p.eq_ignore_ascii_case(w));
+                let is_prefix = is_prefix_word(w);
                 let call = self.call(depth, is_prefix)?;
                 let span = call.span;
                 Ok(AdvExpr::new(
@@ -948,4 +948,8 @@ fn join(lhs: AdvExpr, op: BinOp, rhs: AdvExpr) -> AdvExpr {
             span,
         ),
     }
+}
+
+pub(super) fn is_prefix_word(word: &str) -> bool {
+    PREFIX_WORDS.iter().any(|p| p.eq_ignore_ascii_case(word))
 }
