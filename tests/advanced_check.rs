@@ -62,7 +62,11 @@ fn well_typed_rules() {
     ] {
         let checked = checked(rule);
         assert_eq!(checked.typed.ty, AdvType::Bool, "{rule}");
-        assert!(checked.unsupported.is_empty(), "{rule}: {:?}", checked.unsupported);
+        assert!(
+            checked.unsupported.is_empty(),
+            "{rule}: {:?}",
+            checked.unsupported
+        );
     }
 }
 
@@ -72,7 +76,10 @@ fn chains_resolve_to_sources_and_ops() {
     let TypedNode::Chain(chain) = checked(rule).typed.node else {
         panic!("a chain");
     };
-    assert_eq!(chain.head, Head::Source(Source::Header(b"User-Agent".to_vec())));
+    assert_eq!(
+        chain.head,
+        Head::Source(Source::Header(b"User-Agent".to_vec()))
+    );
     let ops: Vec<(Op, AdvType, AdvType)> = chain.steps.iter().map(|s| (s.op, s.on, s.ty)).collect();
     assert_eq!(
         ops,
@@ -91,8 +98,14 @@ fn chains_resolve_to_sources_and_ops() {
     let TypedNode::Chain(chain) = checked(r#"AAA.USER.IS_MEMBER_OF("VIP")"#).typed.node else {
         panic!("a chain");
     };
-    assert_eq!(chain.head, Head::Source(Source::IsMemberOf(b"VIP".to_vec())));
-    assert_eq!(Source::IsMemberOf(Vec::new()).dependency(), Some("aaa_groups"));
+    assert_eq!(
+        chain.head,
+        Head::Source(Source::IsMemberOf(b"VIP".to_vec()))
+    );
+    assert_eq!(
+        Source::IsMemberOf(Vec::new()).dependency(),
+        Some("aaa_groups")
+    );
 
     let TypedNode::Chain(chain) = checked("myExpr").typed.node else {
         panic!("a chain");
@@ -105,33 +118,85 @@ fn ill_typed_rules_fail_with_spans() {
     for (rule, kind, span) in [
         ("HTTP.REQ.URL", "NotBoolean", (0, 12)),
         (r#"HTTP.REQ.HEADER("X").EQ(5)"#, "ArgumentType", (24, 25)),
-        (r#"CLIENT.IP.SRC.CONTAINS("10.")"#, "MethodNotForType", (14, 29)),
-        (r#"HTTP.REQ.URL.LENGTH.CONTAINS("1")"#, "MethodNotForType", (20, 33)),
-        ("HTTP.REQ.HEADER(HTTP.REQ.URL).EXISTS", "HeaderNameNotLiteral", (16, 28)),
-        (r#"HTTP.REQ.HEADER("A").INSTANCE(15).EXISTS"#, "IndexRange", (30, 32)),
-        (r#"HTTP.REQ.HEADER("A").VALUE(HTTP.REQ.URL.LENGTH).EQ("")"#, "ArgumentType", (27, 46)),
+        (
+            r#"CLIENT.IP.SRC.CONTAINS("10.")"#,
+            "MethodNotForType",
+            (14, 29),
+        ),
+        (
+            r#"HTTP.REQ.URL.LENGTH.CONTAINS("1")"#,
+            "MethodNotForType",
+            (20, 33),
+        ),
+        (
+            "HTTP.REQ.HEADER(HTTP.REQ.URL).EXISTS",
+            "HeaderNameNotLiteral",
+            (16, 28),
+        ),
+        (
+            r#"HTTP.REQ.HEADER("A").INSTANCE(15).EXISTS"#,
+            "IndexRange",
+            (30, 32),
+        ),
+        (
+            r#"HTTP.REQ.HEADER("A").VALUE(HTTP.REQ.URL.LENGTH).EQ("")"#,
+            "ArgumentType",
+            (27, 46),
+        ),
         (
             r#"HTTP.REQ.HEADER("abcdefghijabcdefghijabcdefghijabc").EXISTS"#,
             "HeaderNameTooLong",
             (16, 51),
         ),
-        (r#"HTTP.REQ.HEADER("A").EXISTS(1)"#, "ArgumentCount", (21, 30)),
-        (r#"HTTP.REQ.HEADER("A").CONTAINS"#, "ArgumentCount", (21, 29)),
+        (
+            r#"HTTP.REQ.HEADER("A").EXISTS(1)"#,
+            "ArgumentCount",
+            (21, 30),
+        ),
+        (
+            r#"HTTP.REQ.HEADER("A").CONTAINS"#,
+            "ArgumentCount",
+            (21, 29),
+        ),
         ("HTTP.REQ && TRUE", "IncompletePrefix", (0, 8)),
-        (r#"HTTP.REQ.HEADER("A").CONTIANS("x")"#, "UnknownMethod", (21, 34)),
+        (
+            r#"HTTP.REQ.HEADER("A").CONTIANS("x")"#,
+            "UnknownMethod",
+            (21, 34),
+        ),
         (r#"HTTP.REQ.HEADRE("A").EXISTS"#, "UnknownMethod", (9, 20)),
-        ("HTTP.REQ.URL.LENGTH == HTTP.REQ.HOSTNAME", "Mismatch", (0, 40)),
+        (
+            "HTTP.REQ.URL.LENGTH == HTTP.REQ.HOSTNAME",
+            "Mismatch",
+            (0, 40),
+        ),
         ("HTTP.REQ.URL.LENGTH && TRUE", "OperandType", (0, 27)),
         ("!HTTP.REQ.URL", "OperandType", (1, 13)),
         ("HTTP.REQ.URL - 1 == 0", "OperandType", (0, 16)),
-        ("CLIENT.IP.SRC.IN_SUBNET(10.0.0.1)", "ArgumentType", (24, 32)),
+        (
+            "CLIENT.IP.SRC.IN_SUBNET(10.0.0.1)",
+            "ArgumentType",
+            (24, 32),
+        ),
         ("CLIENT.IP.SRC.EQ(2001:db8::1)", "ArgumentType", (17, 28)),
-        ("CLIENT.IPV6.SRC.IN_SUBNET(10.0.0.0/8)", "ArgumentType", (26, 36)),
+        (
+            "CLIENT.IPV6.SRC.IN_SUBNET(10.0.0.0/8)",
+            "ArgumentType",
+            (26, 36),
+        ),
         ("SYS.TIME.EQ(5)", "ArgumentType", (12, 13)),
-        (r#"HTTP.REQ.URL.SET_TEXT_MODE("IGNORECASE").EQ("a")"#, "ArgumentType", (27, 39)),
+        (
+            r#"HTTP.REQ.URL.SET_TEXT_MODE("IGNORECASE").EQ("a")"#,
+            "ArgumentType",
+            (27, 39),
+        ),
         ("HTTP.REQ.URL.REGEX_MATCH(xp%/a%)", "ArgumentType", (25, 31)),
         ("HTTP.REQ.URL.EQ(re/a/)", "Misplaced", (16, 21)),
-        ("HTTP.REQ.URL.LENGTH.EQ(9223372036854775808)", "NumberRange", (23, 42)),
+        (
+            "HTTP.REQ.URL.LENGTH.EQ(9223372036854775808)",
+            "NumberRange",
+            (23, 42),
+        ),
         (r#"SYS.EVAL_CLASSIC_EXPR("URL ==")"#, "ClassicExpr", (4, 31)),
         (r#"my_expr(1)"#, "NamedWithArguments", (0, 10)),
     ] {
@@ -142,7 +207,11 @@ fn ill_typed_rules_fail_with_spans() {
         let nsexpr::compile::advanced::AdvCompileError::Check(err) = err else {
             panic!("{rule:?} should fail the type check, not parsing:\n{err}");
         };
-        assert_eq!(variant(&format!("{:?}", err.kind())), kind, "{rule:?}:\n{err}");
+        assert_eq!(
+            variant(&format!("{:?}", err.kind())),
+            kind,
+            "{rule:?}:\n{err}"
+        );
         assert_eq!((err.span().start, err.span().end), span, "{rule:?}:\n{err}");
     }
 }
@@ -151,23 +220,50 @@ fn ill_typed_rules_fail_with_spans() {
 fn unsupported_names_are_unknown_with_their_path() {
     for (rule, path) in [
         ("HTTP.RES.STATUS.EQ(200)", "HTTP.RES"),
-        (r#"HTTP.REQ.HEADER("User-Agent").NOTCONTAINS("CitrixReceiver")"#, "HTTP.REQ.HEADER.NOTCONTAINS"),
-        (r#"HTTP.REQ.URL.SET_TEXT_MODE(PLUSASSPACE).CONTAINS("a b")"#, "HTTP.REQ.URL.SET_TEXT_MODE(PLUSASSPACE)"),
-        ("CLIENT.IP.SRC.SUBNET(24).EQ(10.217.85.0)", "CLIENT.IP.SRC.SUBNET"),
+        (
+            r#"HTTP.REQ.HEADER("User-Agent").NOTCONTAINS("CitrixReceiver")"#,
+            "HTTP.REQ.HEADER.NOTCONTAINS",
+        ),
+        (
+            r#"HTTP.REQ.URL.SET_TEXT_MODE(PLUSASSPACE).CONTAINS("a b")"#,
+            "HTTP.REQ.URL.SET_TEXT_MODE(PLUSASSPACE)",
+        ),
+        (
+            "CLIENT.IP.SRC.SUBNET(24).EQ(10.217.85.0)",
+            "CLIENT.IP.SRC.SUBNET",
+        ),
         (r#"SYS.VSERVER("vs1").RESPTIME.GT(100)"#, "SYS.VSERVER"),
         ("DNS.REQ.QUESTION.TYPE.EQ(A)", "DNS"),
-        ("HTTP.REQ.IS_NTLM_OR_NEGOTIATE", "HTTP.REQ.IS_NTLM_OR_NEGOTIATE"),
+        (
+            "HTTP.REQ.IS_NTLM_OR_NEGOTIATE",
+            "HTTP.REQ.IS_NTLM_OR_NEGOTIATE",
+        ),
     ] {
         let checked = checked(rule);
-        let paths: Vec<&str> = checked.unsupported.iter().map(|u| u.path.as_str()).collect();
+        let paths: Vec<&str> = checked
+            .unsupported
+            .iter()
+            .map(|u| u.path.as_str())
+            .collect();
         assert_eq!(paths, [path], "{rule}");
-        assert_eq!(checked.unsupported[0].dependency(), format!("advanced:{path}"));
-        assert!(matches!(checked.typed.node, TypedNode::Unsupported(_)), "{rule}");
-        assert_eq!(checked.lints.len(), 1, "{rule}: one unsupported-method lint");
+        assert_eq!(
+            checked.unsupported[0].dependency(),
+            format!("advanced:{path}")
+        );
+        assert!(
+            matches!(checked.typed.node, TypedNode::Unsupported(_)),
+            "{rule}"
+        );
+        assert_eq!(
+            checked.lints.len(),
+            1,
+            "{rule}: one unsupported-method lint"
+        );
 
         let err = check_rule(rule, &strict()).err();
         assert!(
-            err.as_ref().is_some_and(|e| e.to_string().contains("is not supported")),
+            err.as_ref()
+                .is_some_and(|e| e.to_string().contains("is not supported")),
             "{rule} is an error when strict: {err:?}"
         );
     }
@@ -186,5 +282,8 @@ fn named_expression_types_come_from_the_options() {
     options.named_types.insert("ua_text".into(), AdvType::Text);
     let typed = check_rule(r#"UA_Text.CONTAINS("Worx")"#, &options).map(|c| c.typed.ty);
     assert_eq!(typed.ok(), Some(AdvType::Bool));
-    assert!(check_rule("ua_text", &options).is_err(), "a text named expression is not a rule");
+    assert!(
+        check_rule("ua_text", &options).is_err(),
+        "a text named expression is not a rule"
+    );
 }

@@ -53,7 +53,11 @@ fn valid_rules_print_canonically() {
         let again = parse_advanced(canonical)
             .unwrap_or_else(|e| panic!("canonical {canonical:?} should parse:\n{e}"));
         assert!(again.same_as(&parsed), "round trip of {rule:?}");
-        assert_eq!(again.to_string(), canonical, "printing {rule:?} is idempotent");
+        assert_eq!(
+            again.to_string(),
+            canonical,
+            "printing {rule:?} is idempotent"
+        );
     }
 }
 

@@ -7,7 +7,9 @@ use nsexpr::Span;
 use nsexpr::ast::advanced::{
     AdvExpr, AdvKind, BinOp, Call, Chain, ChainHead, Infix, IpLit, PatternKind, RegexLit, TimeLit,
 };
-use nsexpr::syntax::advanced::{AdvParseOptions, is_enum_word, is_prefix_word, parse_advanced_with};
+use nsexpr::syntax::advanced::{
+    AdvParseOptions, is_enum_word, is_prefix_word, parse_advanced_with,
+};
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
@@ -94,23 +96,34 @@ fn time() -> impl Strategy<Value = TimeLit> {
         option::of(0u8..60),
         option::of(0u8..60),
     )
-        .prop_map(|(local, year, month, day, weekday, hours, minutes, seconds)| TimeLit {
-            local,
-            year,
-            month,
-            day,
-            weekday: weekday.map(|(d, _)| d),
-            week: weekday.and_then(|(_, n)| n),
-            hours,
-            minutes,
-            seconds,
-        })
+        .prop_map(
+            |(local, year, month, day, weekday, hours, minutes, seconds)| TimeLit {
+                local,
+                year,
+                month,
+                day,
+                weekday: weekday.map(|(d, _)| d),
+                week: weekday.and_then(|(_, n)| n),
+                hours,
+                minutes,
+                seconds,
+            },
+        )
         .prop_filter("at least one field", |t| !t.is_empty())
 }
 
 fn enum_word() -> impl Strategy<Value = String> {
-    select(vec!["IGNORECASE", "NOIGNORECASE", "URLENCODED", "GET", "POST", "NEXT", "GMT", "SUN"])
-        .prop_map(str::to_owned)
+    select(vec![
+        "IGNORECASE",
+        "NOIGNORECASE",
+        "URLENCODED",
+        "GET",
+        "POST",
+        "NEXT",
+        "GMT",
+        "SUN",
+    ])
+    .prop_map(str::to_owned)
 }
 
 /// Arguments: the argument-only literals or an expression.
@@ -137,12 +150,10 @@ fn leaf() -> impl Strategy<Value = AdvExpr> {
     prop_oneof![
         any::<bool>().prop_map(|b| node(AdvKind::Bool(b))),
         (any::<u64>(), any::<bool>()).prop_map(|(value, hex)| node(AdvKind::Number { value, hex })),
-        (
-            prop_oneof![
-                select(vec!["HTTP", "CLIENT", "SYS", "AAA", "Q", "DNS"]).prop_map(str::to_owned),
-                named()
-            ],
-        )
+        (prop_oneof![
+            select(vec!["HTTP", "CLIENT", "SYS", "AAA", "Q", "DNS"]).prop_map(str::to_owned),
+            named()
+        ],)
             .prop_map(|(name,)| node(AdvKind::Chain(Chain {
                 head: ChainHead::Word(call(name, None)),
                 calls: Vec::new(),
@@ -164,10 +175,6 @@ fn is_infix_of(expr: &AdvExpr, level: u8) -> bool {
 fn expr() -> impl Strategy<Value = AdvExpr> {
     leaf().prop_recursive(4, 40, 4, |inner| {
         let inner = inner.boxed();
-        let operand = prop_oneof![
-            3 => inner.clone(),
-            1 => text().prop_map(|t| node(AdvKind::Text(t))),
-        ];
         prop_oneof![
             // A chain: a word or a literal/parenthesised head, then calls.
             (
@@ -188,11 +195,10 @@ fn expr() -> impl Strategy<Value = AdvExpr> {
                     any::<bool>().prop_map(|b| node(AdvKind::Bool(b))),
                     inner.clone().prop_map(|e| node(AdvKind::Not(Box::new(e)))),
                 ],
-                (method_name(), calls(inner.clone()))
-                    .prop_map(|(first, mut rest)| {
-                        rest.insert(0, call(first, None));
-                        rest
-                    })
+                (method_name(), calls(inner.clone())).prop_map(|(first, mut rest)| {
+                    rest.insert(0, call(first, None));
+                    rest
+                })
             )
                 .prop_map(|(head, calls)| node(AdvKind::Chain(Chain {
                     head: ChainHead::Expr(Box::new(head)),
@@ -204,7 +210,15 @@ fn expr() -> impl Strategy<Value = AdvExpr> {
             (
                 1u8..=9,
                 inner.clone(),
-                vec((any::<prop::sample::Index>(), inner.clone(), text(), any::<bool>()), 1..4)
+                vec(
+                    (
+                        any::<prop::sample::Index>(),
+                        inner.clone(),
+                        text(),
+                        any::<bool>()
+                    ),
+                    1..4
+                )
             )
                 .prop_map(|(level, first, rest)| {
                     let ops = level_ops(level);
@@ -212,7 +226,11 @@ fn expr() -> impl Strategy<Value = AdvExpr> {
                     let rest = rest
                         .into_iter()
                         .map(|(i, e, t, use_text)| {
-                            let operand = if comparison && use_text { node(AdvKind::Text(t)) } else { e };
+                            let operand = if comparison && use_text {
+                                node(AdvKind::Text(t))
+                            } else {
+                                e
+                            };
                             (*i.get(&ops), operand)
                         })
                         .collect();
@@ -222,7 +240,10 @@ fn expr() -> impl Strategy<Value = AdvExpr> {
                     } else {
                         first
                     };
-                    node(AdvKind::Infix(Infix { first: Box::new(first), rest }))
+                    node(AdvKind::Infix(Infix {
+                        first: Box::new(first),
+                        rest,
+                    }))
                 }),
         ]
     })

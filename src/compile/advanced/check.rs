@@ -3,8 +3,8 @@
 use super::tables::{self, METHODS, Next, Op, PREFIXES, Param, Ret, SourceKind};
 use super::types::{AdvType, Prefix, TextMode};
 use super::{
-    Arg, AttributeKey, CheckErrorKind as E, CheckLint, CheckLintKind, CheckOptions, Checked,
-    Head, Source, Step, Typed, TypedChain, TypedNode, Unsupported,
+    Arg, AttributeKey, CheckErrorKind as E, CheckLint, CheckLintKind, CheckOptions, Checked, Head,
+    Source, Step, Typed, TypedChain, TypedNode, Unsupported,
 };
 use crate::ast::Span;
 use crate::ast::advanced::{AdvExpr, AdvKind, BinOp, Call, ChainHead, PatternKind};
@@ -174,7 +174,12 @@ impl<'o> Checker<'o> {
     }
 
     /// Records an unsupported name (or fails under strict checking); `Ok(None)` ends the chain.
-    fn unsupported<T>(&mut self, path: String, span: Span, hint: Option<String>) -> CResult<Option<T>> {
+    fn unsupported<T>(
+        &mut self,
+        path: String,
+        span: Span,
+        hint: Option<String>,
+    ) -> CResult<Option<T>> {
         if self.options.strict {
             return Err(Fail {
                 kind: E::Unsupported(path),
@@ -182,7 +187,8 @@ impl<'o> Checker<'o> {
                 hint,
             });
         }
-        let mut message = format!("`{path}` is outside the supported subset and evaluates as unknown");
+        let mut message =
+            format!("`{path}` is outside the supported subset and evaluates as unknown");
         if let Some(hint) = hint {
             message.push_str("; ");
             message.push_str(&hint);
@@ -196,7 +202,12 @@ impl<'o> Checker<'o> {
         Ok(None)
     }
 
-    fn prefix_step(&mut self, at: Prefix, mut path: Vec<String>, call: &Call) -> CResult<Option<Walk>> {
+    fn prefix_step(
+        &mut self,
+        at: Prefix,
+        mut path: Vec<String>,
+        call: &Call,
+    ) -> CResult<Option<Walk>> {
         path.push(call.name.clone());
         let entry = PREFIXES
             .iter()
@@ -253,7 +264,10 @@ impl<'o> Checker<'o> {
                     call.span,
                 ));
             }
-            let known = METHODS.iter().filter(|e| e.recv.accepts(ty)).map(|e| e.name);
+            let known = METHODS
+                .iter()
+                .filter(|e| e.recv.accepts(ty))
+                .map(|e| e.name);
             if let Some(suggestion) = tables::nearest(name, known) {
                 return Err(fail(
                     E::UnknownMethod {
@@ -446,13 +460,11 @@ impl<'o> Checker<'o> {
                 _ => return Err(wrong()),
             },
             Param::Attribute => match &arg.kind {
-                AdvKind::Number { value, .. } if (1..=16).contains(value) => {
-                    Arg::Expr(Typed {
-                        node: TypedNode::Num(*value as i64),
-                        ty: AdvType::Num,
-                        span: arg.span,
-                    })
-                }
+                AdvKind::Number { value, .. } if (1..=16).contains(value) => Arg::Expr(Typed {
+                    node: TypedNode::Num(*value as i64),
+                    ty: AdvType::Num,
+                    span: arg.span,
+                }),
                 AdvKind::Text(bytes) => Arg::Expr(Typed {
                     node: TypedNode::Text(bytes.clone()),
                     ty: AdvType::Text,
@@ -507,7 +519,12 @@ fn is_text_mode_word(word: &str) -> bool {
     MODES.iter().any(|m| m.eq_ignore_ascii_case(word))
 }
 
-fn expect(typed: &Typed, op: &'static str, what: &'static str, ok: impl Fn(AdvType) -> bool) -> CResult<()> {
+fn expect(
+    typed: &Typed,
+    op: &'static str,
+    what: &'static str,
+    ok: impl Fn(AdvType) -> bool,
+) -> CResult<()> {
     if ok(typed.ty) || typed.ty == AdvType::Unknown {
         return Ok(());
     }

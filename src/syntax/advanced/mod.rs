@@ -100,19 +100,23 @@ pub fn parse_advanced_with(
 ) -> Result<AdvParsed, AdvParseError> {
     if text.len() > options.max_input_len {
         let start = crate::error::floor_char_boundary(text, options.max_input_len);
-        return Err(
-            Fail::new(AdvParseErrorKind::TooLong(options.max_input_len), start, text.len())
-                .into_error(text),
-        );
+        return Err(Fail::new(
+            AdvParseErrorKind::TooLong(options.max_input_len),
+            start,
+            text.len(),
+        )
+        .into_error(text));
     }
     if options.max_len > 0
         && let Some((start, _)) = text.char_indices().nth(options.max_len)
     {
-        return Err(
-            Fail::new(AdvParseErrorKind::TooLong(options.max_len), start, text.len())
-                .hint("split the rule into named expressions")
-                .into_error(text),
-        );
+        return Err(Fail::new(
+            AdvParseErrorKind::TooLong(options.max_len),
+            start,
+            text.len(),
+        )
+        .hint("split the rule into named expressions")
+        .into_error(text));
     }
     let mut parser = parser::Parser::new(text, options.max_nesting);
     let expr = parser.parse_rule().map_err(|f| f.into_error(text))?;

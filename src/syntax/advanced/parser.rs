@@ -9,11 +9,11 @@ use nom::{IResult, Parser as _};
 use super::error::{AdvParseErrorKind as K, Fail};
 use super::{AdvLint, AdvLintKind};
 use crate::ast::Span;
+use crate::ast::advanced::print::MAX_LITERAL_BYTES;
 use crate::ast::advanced::{
     AdvExpr, AdvKind, BinOp, Call, Chain, ChainHead, Infix, IpLit, MONTHS, PatternKind, RegexLit,
     TimeLit, WEEKDAYS,
 };
-use crate::ast::advanced::print::MAX_LITERAL_BYTES;
 use crate::syntax::prec::{Assoc, PrecedenceTable, climb};
 
 type PResult<T> = Result<T, Fail>;
@@ -482,7 +482,10 @@ impl<'a> Parser<'a> {
                 if w.eq_ignore_ascii_case("TRUE") || w.eq_ignore_ascii_case("FALSE") {
                     self.pos += w.len();
                     let value = w.eq_ignore_ascii_case("TRUE");
-                    return Ok(AdvExpr::new(AdvKind::Bool(value), Span::new(start, self.pos)));
+                    return Ok(AdvExpr::new(
+                        AdvKind::Bool(value),
+                        Span::new(start, self.pos),
+                    ));
                 }
                 let is_prefix = is_prefix_word(w);
                 let call = self.call(depth, is_prefix)?;
@@ -586,7 +589,10 @@ impl<'a> Parser<'a> {
             let end = start + w.len();
             let upper = w.to_ascii_uppercase();
             let zone = upper == "GMT" || upper == "LOCAL";
-            if zone && !self.ends_argument(end) && after.starts_with(|c: char| c == ' ') {
+            if zone
+                && !self.ends_argument(end)
+                && after.starts_with(|c: char| c.is_ascii_whitespace())
+            {
                 return self.time(upper == "LOCAL");
             }
             if self.ends_argument(end) && ENUM_WORDS.contains(&upper.as_str()) {
@@ -613,10 +619,9 @@ impl<'a> Parser<'a> {
         let mut end = start + addr_len;
         let mut prefix = None;
         if self.text.get(end..).is_some_and(|s| s.starts_with('/')) {
-            let digits = self
-                .text
-                .get(end + 1..)
-                .map_or(0, |s| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+            let digits = self.text.get(end + 1..).map_or(0, |s| {
+                s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len())
+            });
             let len_text = self.text.get(end + 1..end + 1 + digits).unwrap_or("");
             prefix = Some(len_text.parse::<u8>().ok());
             end += 1 + digits;
@@ -726,9 +731,7 @@ impl<'a> Parser<'a> {
         let hex = rest.starts_with("0x") || rest.starts_with("0X");
         let digits_from = if hex { 2 } else { 0 };
         let tail = rest.get(digits_from..).unwrap_or("");
-        let len = tail
-            .find(|c: char| !is_word_char(c))
-            .unwrap_or(tail.len());
+        let len = tail.find(|c: char| !is_word_char(c)).unwrap_or(tail.len());
         let digits = tail.get(..len).unwrap_or("");
         let end = start + digits_from + len;
         let radix = if hex { 16 } else { 10 };
@@ -768,17 +771,20 @@ impl<'a> Parser<'a> {
             if self.peek() == Some('+') {
                 self.pos += 1;
                 self.ws();
-                if matches!(self.peek(), Some('"')) {
-                    if let Quoted::Text(more) = self.quoted()? {
-                        text.extend(more);
-                        continue;
-                    }
+                if self.peek() == Some('"')
+                    && let Quoted::Text(more) = self.quoted()?
+                {
+                    text.extend(more);
+                    continue;
                 }
             }
             self.pos = save;
             break;
         }
-        Ok(AdvExpr::new(AdvKind::Text(text), Span::new(start, self.pos)))
+        Ok(AdvExpr::new(
+            AdvKind::Text(text),
+            Span::new(start, self.pos),
+        ))
     }
 
     fn quoted(&mut self) -> PResult<Quoted> {
@@ -935,7 +941,10 @@ fn join(lhs: AdvExpr, op: BinOp, rhs: AdvExpr) -> AdvExpr {
     let span = lhs.span.to(rhs.span);
     match lhs.kind {
         AdvKind::Infix(mut infix)
-            if infix.rest.first().is_some_and(|(o, _)| o.level() == op.level()) =>
+            if infix
+                .rest
+                .first()
+                .is_some_and(|(o, _)| o.level() == op.level()) =>
         {
             infix.rest.push((op, rhs));
             AdvExpr::new(AdvKind::Infix(infix), span)
