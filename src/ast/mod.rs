@@ -4,6 +4,7 @@
 //! `Display` prints the canonical text; `parse(print(ast)) == ast` holds ignoring spans
 //! ([`Expr::same_as`]).
 
+pub mod advanced;
 mod print;
 pub use print::Grouped;
 mod qualifier;

@@ -2,6 +2,7 @@
 //! resolved transitively (D12), header names interned into slots, literals prebuilt into
 //! matchers, and URL patterns lowered by the wildcard table.
 
+pub mod advanced;
 mod index;
 pub(crate) mod ir;
 pub(crate) mod matchers;

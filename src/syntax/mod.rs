@@ -22,6 +22,7 @@
 //! client-security and `FS.*` terms are kept as opaque text (D13); nesting and length are
 //! limited (D16). Chains and nesting are parsed with an explicit stack, never recursion.
 
+pub mod advanced;
 mod classify;
 mod cli;
 mod error;
