@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::cli::{json, nsexpr, nsexpr_with_stdin, temp_file};
+use common::{json, nsexpr, nsexpr_with_stdin, temp_file};
 use serde_json::Value;
 
 #[test]
