@@ -169,7 +169,7 @@ fn simulate_fails_when_nothing_can_be_simulated() {
 
 #[test]
 fn simulate_reads_the_config_from_standard_input() {
-    let conf = std::fs::read(CTX).expect("config");
+    let conf = std::fs::read(repository_root().join(CTX)).expect("config");
     let out = nsexpr_with_stdin(&["simulate", "--config", "-", "--client", "plugin"], &conf);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(

@@ -47,6 +47,21 @@ pub fn nsexpr(args: &[&str]) -> Out {
     nsexpr_with_stdin(args, b"")
 }
 
+/// Standard error of a run under exactly these colour variables (`NO_COLOR`, `CLICOLOR`,
+/// `CLICOLOR_FORCE`); standard error is a pipe, not a terminal.
+pub fn stderr_with_colour_env(args: &[&str], env: &[(&str, &str)]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_nsexpr"))
+        .args(args)
+        .current_dir(repository_root())
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run nsexpr");
+    String::from_utf8(output.stderr).expect("utf-8 stderr")
+}
+
 pub fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
