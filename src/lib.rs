@@ -4,7 +4,8 @@
 //! The pipeline is visible in the modules: text → [`syntax`] (nom parser) → [`ast`] (spans,
 //! canonical `Display`) → [`compile`] → [`Program`] → [`eval`] over a request view →
 //! [`Verdict`]. [`config`] reads ns.conf; [`sim`] simulates session policies; `corpus` (feature
-//! `corpus`) loads and generates request corpora.
+//! `corpus`) loads and generates request corpora; `testing` (feature `testing`) runs policy spec
+//! files from `cargo test`.
 //!
 //! ```
 //! use nsexpr::config::Config;
@@ -54,6 +55,8 @@ mod error;
 pub mod eval;
 pub mod sim;
 pub mod syntax;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 /// The README's examples run as doctests.
 #[doc = include_str!("../README.md")]

@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::path::PathBuf;
-
-use common::cli::{json, nsexpr, nsexpr_with_stdin, temp_file, temp_path};
+use common::{json, nsexpr, nsexpr_with_stdin, repository_root, temp_file, temp_path};
 
 const CTX: &str = "corpus/configs/ctx139319.conf";
 
@@ -171,7 +169,7 @@ fn simulate_fails_when_nothing_can_be_simulated() {
 
 #[test]
 fn simulate_reads_the_config_from_standard_input() {
-    let conf = std::fs::read(CTX).expect("config");
+    let conf = std::fs::read(repository_root().join(CTX)).expect("config");
     let out = nsexpr_with_stdin(&["simulate", "--config", "-", "--client", "plugin"], &conf);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
@@ -209,7 +207,7 @@ fn the_shipped_policy_tests_pass() {
 
 #[test]
 fn failing_policy_tests_exit_1_with_a_junit_report() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/configs/ctx139319.conf");
+    let dir = repository_root().join("corpus/configs/ctx139319.conf");
     let spec = temp_file(
         "failing.toml",
         &format!(

@@ -1,4 +1,6 @@
-//! Running the `nsexpr` binary from integration tests.
+//! Running the `nsexpr` binary from integration tests, in the repository root (where `corpus/`
+//! is).
+#![allow(dead_code)]
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -15,7 +17,7 @@ pub struct Out {
 pub fn nsexpr_with_stdin(args: &[&str], stdin: impl AsRef<[u8]>) -> Out {
     let mut child = Command::new(env!("CARGO_BIN_EXE_nsexpr"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(repository_root())
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -36,8 +38,28 @@ pub fn nsexpr_with_stdin(args: &[&str], stdin: impl AsRef<[u8]>) -> Out {
     }
 }
 
+/// The repository root: the parent of this package.
+pub fn repository_root() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
 pub fn nsexpr(args: &[&str]) -> Out {
     nsexpr_with_stdin(args, b"")
+}
+
+/// Standard error of a run under exactly these colour variables (`NO_COLOR`, `CLICOLOR`,
+/// `CLICOLOR_FORCE`); standard error is a pipe, not a terminal.
+pub fn stderr_with_colour_env(args: &[&str], env: &[(&str, &str)]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_nsexpr"))
+        .args(args)
+        .current_dir(repository_root())
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run nsexpr");
+    String::from_utf8(output.stderr).expect("utf-8 stderr")
 }
 
 pub fn json(text: &str) -> Value {

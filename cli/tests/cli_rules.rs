@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::cli::{json, nsexpr, nsexpr_with_stdin, temp_file};
+use common::{json, nsexpr, nsexpr_with_stdin, stderr_with_colour_env, temp_file};
 use serde_json::Value;
 
 #[test]
@@ -141,6 +141,21 @@ fn usage_errors_exit_2() {
         nsexpr(&["check", "--format", "yaml", "METHOD == GET"]).code,
         2
     );
+}
+
+#[test]
+fn colour_follows_clicolor_force_and_no_color() {
+    for args in [
+        &["check", "REQ.HTTP.HEADER User-Agent CONTAINS"][..],
+        &["simulate", "--config", "/nonexistent/ns.conf"],
+    ] {
+        let plain = stderr_with_colour_env(args, &[]);
+        assert!(!plain.contains('\x1b'), "not a terminal: {plain}");
+        let forced = stderr_with_colour_env(args, &[("CLICOLOR_FORCE", "1")]);
+        assert!(forced.contains("\x1b["), "CLICOLOR_FORCE: {forced}");
+        let both = stderr_with_colour_env(args, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+        assert_eq!(both, plain, "NO_COLOR wins");
+    }
 }
 
 #[test]

@@ -1,20 +1,26 @@
 //! Diagnostics on standard error: ariadne reports for rules, `file:line:column` reports for ns.conf
-//! lines, and plain `error:` lines. Colour only on a terminal and never when `NO_COLOR` is set.
+//! lines, and plain `error:` lines. Colour as anstream decides for standard error: on a terminal,
+//! never with `NO_COLOR`, always with `CLICOLOR_FORCE`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
+use anstream::ColorChoice;
+use anstyle::{AnsiColor, Style};
 use ariadne::{CharSet, Config, IndexType, Label, Report, ReportKind, Source};
 use nsexpr::config::ConfigError;
 
 use super::Failure;
 
-/// Whether standard error gets colour: a terminal, and `NO_COLOR` unset or empty.
-pub fn stderr_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+const ERROR: Style = AnsiColor::Red.on_default().bold();
+const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+
+/// Whether standard error gets colour.
+fn stderr_color() -> bool {
+    anstream::AutoStream::choice(&std::io::stderr()) != ColorChoice::Never
 }
 
 fn write_stderr(text: &str) {
-    // anstream strips escape codes again when stderr is not a terminal or NO_COLOR is set.
+    // anstream strips the escape codes when standard error gets no colour.
     let mut err = anstream::stderr();
     // Nothing sensible is left to do when standard error itself fails.
     let _ = err.write_all(text.as_bytes());
@@ -23,22 +29,12 @@ fn write_stderr(text: &str) {
 
 /// Prints `error: <message>`.
 pub fn print_failure(failure: &Failure) {
-    let prefix = if stderr_color() {
-        "\x1b[1;31merror\x1b[0m"
-    } else {
-        "error"
-    };
-    write_stderr(&format!("{prefix}: {}\n", failure.0));
+    write_stderr(&format!("{ERROR}error{ERROR:#}: {}\n", failure.0));
 }
 
 /// Prints a warning line.
 pub fn print_warning(message: &str) {
-    let prefix = if stderr_color() {
-        "\x1b[1;33mwarning\x1b[0m"
-    } else {
-        "warning"
-    };
-    write_stderr(&format!("{prefix}: {message}\n"));
+    write_stderr(&format!("{WARNING}warning{WARNING:#}: {message}\n"));
 }
 
 /// Prints the reader's errors, `file:line:column: message` with the line and carets.

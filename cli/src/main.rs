@@ -1,8 +1,15 @@
-//! The command-line layer: argument parsing ([`args`]), diagnostics ([`diag`]) and one module per
-//! group of subcommands. Everything here is a thin layer over the library.
+//! `nsexpr`: check, format, evaluate and explain NetScaler classic policy expressions, simulate
+//! Gateway session policies, run policy unit tests and replay request corpora.
+//!
+//! Exit codes: 0 = the command ran (whatever the verdict), 1 = invalid input (a diagnostic on
+//! standard error, or a failing `nsexpr test` case), 2 = usage error.
+//!
+//! Argument parsing ([`args`]), diagnostics ([`diag`]) and one module per group of subcommands;
+//! everything here is a thin layer over the library's public API.
+#![forbid(unsafe_code)]
 
-pub mod args;
-pub mod diag;
+mod args;
+mod diag;
 mod rule;
 mod run;
 mod simulate;
@@ -13,6 +20,7 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+use clap::Parser;
 use nsexpr::config::{Config, Read as ConfigRead};
 use nsexpr::corpus::{CorpusFormat, Loader, RecordedRequest};
 use nsexpr::sim::ClientPreset;
@@ -20,9 +28,20 @@ use nsexpr::{CompileOptions, Context, HeaderInstance, NamedExpressions};
 
 use args::{Cli, Command, CorpusCommand, Format, HeaderInstanceArg, RequestArgs};
 
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    match dispatch(args) {
+        Ok(code) => code,
+        Err(failure) => {
+            diag::print_failure(&failure);
+            ExitCode::from(1)
+        }
+    }
+}
+
 /// An error that stops a command: printed as `error: <message>`, exit status 1.
 #[derive(Debug)]
-pub struct Failure(pub String);
+struct Failure(String);
 
 impl Failure {
     /// A failure about a file.
@@ -32,7 +51,7 @@ impl Failure {
 }
 
 /// Runs the chosen subcommand.
-pub fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
+fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
     let format = cli.format;
     match cli.command {
         Command::Check(a) => rule::check(&a, format),

@@ -1,0 +1,189 @@
+//! `nsexpr test`: policy unit tests from TOML specs, with an optional JUnit XML report.
+//!
+//! The format is documented in the README ("Policy tests").
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use nsexpr::testing::{Spec, SpecError, TestReport};
+use serde::Serialize;
+
+use super::args::{Format, TestArgs};
+use super::{Failure, diag, is_json, print_json, print_out, status};
+
+/// The outcome of one case.
+#[derive(Debug, Serialize)]
+struct CaseResult {
+    name: String,
+    passed: bool,
+    failures: Vec<String>,
+}
+
+/// The outcome of one spec file.
+#[derive(Debug, Serialize)]
+struct SpecResult {
+    file: String,
+    cases: Vec<CaseResult>,
+}
+
+/// The result of `test --format json`.
+#[derive(Debug, Serialize)]
+struct TestJson<'a> {
+    passed: usize,
+    failed: usize,
+    specs: &'a [SpecResult],
+}
+
+/// `nsexpr test`.
+pub fn test(args: &TestArgs, format: Format) -> Result<ExitCode, Failure> {
+    let results: Vec<SpecResult> = args.specs.iter().map(|p| run_spec(p)).collect();
+    let passed = results
+        .iter()
+        .flat_map(|s| &s.cases)
+        .filter(|c| c.passed)
+        .count();
+    let failed = results
+        .iter()
+        .flat_map(|s| &s.cases)
+        .filter(|c| !c.passed)
+        .count();
+    if let Some(path) = &args.junit {
+        std::fs::write(path, junit(&results)).map_err(|e| Failure::file(path, e))?;
+    }
+    if is_json(format) {
+        print_json(&TestJson {
+            passed,
+            failed,
+            specs: &results,
+        })?;
+    } else {
+        let mut out = String::new();
+        for spec in &results {
+            for case in spec.cases.iter().filter(|c| !c.passed) {
+                let _ = writeln!(
+                    out,
+                    "FAIL {}: {}: {}",
+                    spec.file,
+                    case.name,
+                    case.failures.join("; ")
+                );
+            }
+        }
+        let _ = writeln!(out, "{passed} passed, {failed} failed");
+        print_out(&out)?;
+    }
+    Ok(status(failed == 0))
+}
+
+/// Runs one spec (its configs' errors go to standard error); a spec that cannot be read is one
+/// failed case named `(spec)`.
+fn run_spec(path: &Path) -> SpecResult {
+    let file = path.display().to_string();
+    match Spec::from_path(path).map(|spec| spec.run()) {
+        Ok(report) => spec_result(file, &report),
+        Err(e) => {
+            let message = match e {
+                SpecError::Invalid { message, .. } => format!("not a valid test spec: {message}"),
+                other => other.to_string(),
+            };
+            SpecResult {
+                file,
+                cases: vec![CaseResult {
+                    name: "(spec)".to_owned(),
+                    passed: false,
+                    failures: vec![message],
+                }],
+            }
+        }
+    }
+}
+
+fn spec_result(file: String, report: &TestReport) -> SpecResult {
+    diag::print_config_errors(&report.config_errors);
+    SpecResult {
+        file,
+        cases: report
+            .cases
+            .iter()
+            .map(|case| CaseResult {
+                name: case.name.clone(),
+                passed: case.passed(),
+                failures: case.failures.iter().map(ToString::to_string).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Escapes text for XML attributes and content; characters XML 1.0 forbids become U+FFFD.
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The JUnit XML report: one `<testsuite>` per spec, one `<testcase>` per case.
+fn junit(results: &[SpecResult]) -> String {
+    let total: usize = results.iter().map(|s| s.cases.len()).sum();
+    let failed = results
+        .iter()
+        .flat_map(|s| &s.cases)
+        .filter(|c| !c.passed)
+        .count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"nsexpr\" tests=\"{total}\" failures=\"{failed}\">"
+    );
+    for spec in results {
+        let failed = spec.cases.iter().filter(|c| !c.passed).count();
+        let file = xml_escape(&spec.file);
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{file}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">",
+            spec.cases.len()
+        );
+        for case in &spec.cases {
+            let name = xml_escape(&case.name);
+            if case.passed {
+                let _ = writeln!(out, "    <testcase name=\"{name}\" classname=\"{file}\"/>");
+            } else {
+                let message = xml_escape(&case.failures.join("; "));
+                let _ = writeln!(out, "    <testcase name=\"{name}\" classname=\"{file}\">");
+                let _ = writeln!(
+                    out,
+                    "      <failure message=\"{message}\">{}</failure>",
+                    xml_escape(&case.failures.join("\n"))
+                );
+                let _ = writeln!(out, "    </testcase>");
+            }
+        }
+        let _ = writeln!(out, "  </testsuite>");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_is_escaped() {
+        assert_eq!(
+            xml_escape("a<b & \"c\" 'd'>\u{1}"),
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;\u{FFFD}"
+        );
+    }
+}
