@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use nsexpr::config::Config;
 use nsexpr::sim::{Identity, Report, SimOptions, Simulator, preset};
-use nsexpr::{CompileOptions, NamedExpressions, Program, Verdict};
+use nsexpr::{NamedExpressions, Program, Verdict};
 use serde::{Deserialize, Serialize};
 
 use super::args::{Format, RequestArgs, TestArgs};
@@ -253,23 +253,21 @@ fn run_case(case: &Case, loaded: &Loaded) -> Vec<String> {
         }
     }
     match (&case.rule, case.verdict) {
-        (Some(rule), Some(want)) => {
-            match Program::from_rule(rule, &loaded.names, &CompileOptions::default()) {
-                Ok(program) => {
-                    let got = match &input.context {
-                        Some(ctx) => program.eval_with(&input.request, ctx),
-                        None => program.eval(&input.request),
-                    };
-                    if got != want {
-                        failures.push(format!("rule verdict {got}, expected {want}"));
-                    }
+        (Some(rule), Some(want)) => match Program::builder().names(&loaded.names).build(rule) {
+            Ok(program) => {
+                let got = match &input.context {
+                    Some(ctx) => program.eval_with(&input.request, ctx),
+                    None => program.eval(&input.request),
+                };
+                if got != want {
+                    failures.push(format!("rule verdict {got}, expected {want}"));
                 }
-                Err(e) => failures.push(format!(
-                    "rule does not compile: {}",
-                    e.to_string().lines().next().unwrap_or("")
-                )),
             }
-        }
+            Err(e) => failures.push(format!(
+                "rule does not compile: {}",
+                e.to_string().lines().next().unwrap_or("")
+            )),
+        },
         (Some(_), None) => failures.push("`rule` needs `verdict`".to_owned()),
         (None, Some(_)) => failures.push("`verdict` needs `rule`".to_owned()),
         (None, None) => {}
