@@ -79,6 +79,7 @@ pub(super) fn finish(mut arena: Arena, roots: &[NodeId], instance: HeaderInstanc
     let reach = reach(&arena.nodes, roots);
     let (headers, cached_headers) = order_headers(&mut arena, &reach);
     let memos = share_leaves(&mut arena, &reach);
+    let memos = share_bodies(&mut arena, &reach, memos);
     let written = arena
         .meta
         .iter_mut()
@@ -262,4 +263,39 @@ fn share_leaves(arena: &mut Arena, reach: &[u8]) -> usize {
         }
     }
     memo_of.len()
+}
+
+/// Gives the body of every named expression evaluated more than once per request a memo slot
+/// after the `leaf_memos` of the leaves, so a "diamond" of names (each used twice by the next)
+/// is evaluated in time linear in its size. Returns the total number of slots.
+fn share_bodies(arena: &mut Arena, reach: &[u8], leaf_memos: usize) -> usize {
+    let bodies: Vec<NodeId> = arena
+        .nodes
+        .iter()
+        .filter_map(|n| match n.kind {
+            NodeKind::Named(body) => Some(body),
+            _ => None,
+        })
+        .collect();
+    let mut next = leaf_memos;
+    for body in bodies {
+        if reach.get(body as usize).copied().unwrap_or(0) < 2 {
+            continue;
+        }
+        let Some(n) = arena.nodes.get_mut(body as usize) else {
+            continue;
+        };
+        if n.memo != NO_MEMO || matches!(n.kind, NodeKind::Leaf(_)) {
+            continue;
+        }
+        let Ok(memo) = u16::try_from(next) else {
+            break;
+        };
+        if memo == NO_MEMO {
+            break;
+        }
+        n.memo = memo;
+        next += 1;
+    }
+    next
 }

@@ -209,7 +209,16 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 match &current.kind {
                     NodeKind::Leaf(_) => break self.leaf_node(current),
                     NodeKind::Const(b) => break Verdict::from(*b),
-                    NodeKind::Named(body) => current = node(nodes, *body),
+                    NodeKind::Named(body) => {
+                        current = node(nodes, *body);
+                        // A body shared by several uses is evaluated once per request.
+                        if current.memo != NO_MEMO {
+                            if let Some(known) = self.memos.get(current.memo) {
+                                break known;
+                            }
+                            frames.push(Frame::store(current.memo));
+                        }
+                    }
                     NodeKind::Not(inner) => {
                         frames.push(Frame::not());
                         current = node(nodes, *inner);
@@ -229,10 +238,18 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 let Some(top) = frames.top() else {
                     return verdict;
                 };
-                let Some(or) = top.chain else {
-                    frames.pop();
-                    verdict = !verdict;
-                    continue;
+                let or = match top.kind {
+                    FrameKind::Chain { or } => or,
+                    FrameKind::Not => {
+                        frames.pop();
+                        verdict = !verdict;
+                        continue;
+                    }
+                    FrameKind::Store(memo) => {
+                        self.memos.set(memo, verdict);
+                        frames.pop();
+                        continue;
+                    }
                 };
                 let decisive = Verdict::from(or);
                 if verdict == decisive {
@@ -646,19 +663,37 @@ pub(crate) fn supplies(ctx: &Context, input: ContextInput) -> bool {
     }
 }
 
-/// An open `!` or `&&`/`||` of [`Bindings::eval_nested`].
+/// An open node of [`Bindings::eval_nested`].
 #[derive(Clone)]
 struct Frame {
-    /// `Some(is_or)` for a chain; `None` for `!`.
-    chain: Option<bool>,
+    kind: FrameKind,
     operands: std::ops::Range<NodeId>,
     result: Verdict,
+}
+
+#[derive(Clone, Copy)]
+enum FrameKind {
+    /// `&&` (`or == false`) or `||`.
+    Chain {
+        or: bool,
+    },
+    Not,
+    /// A shared named-expression body: memoise its verdict.
+    Store(u16),
 }
 
 impl Frame {
     const fn not() -> Frame {
         Frame {
-            chain: None,
+            kind: FrameKind::Not,
+            operands: 0..0,
+            result: Verdict::Unknown,
+        }
+    }
+
+    const fn store(memo: u16) -> Frame {
+        Frame {
+            kind: FrameKind::Store(memo),
             operands: 0..0,
             result: Verdict::Unknown,
         }
@@ -666,7 +701,7 @@ impl Frame {
 
     fn chain(or: bool, operands: std::ops::Range<NodeId>) -> Frame {
         Frame {
-            chain: Some(or),
+            kind: FrameKind::Chain { or },
             operands,
             // The identity: true for `&&`, false for `||`.
             result: Verdict::from(!or),

@@ -1,6 +1,6 @@
 //! `explain`: the evaluation with every sub-expression's verdict and the value it looked at.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
 use super::engine::Bindings;
@@ -35,11 +35,16 @@ struct Open {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum OpenKind {
     Not,
-    Named,
-    Chain { decisive: Verdict },
+    /// A use of a named expression with this body.
+    Named(NodeId),
+    Chain {
+        decisive: Verdict,
+    },
 }
 
-/// Explains node `root` on an explicit stack (no recursion, whatever the nesting).
+/// Explains node `root` on an explicit stack (no recursion, whatever the nesting). A named
+/// expression used again is shown once: later uses give its verdict without the subtree, so the
+/// explanation stays as small as the program.
 pub(crate) fn explain<V: RequestView>(
     bindings: &mut Bindings<'_, V>,
     nodes: &[Node],
@@ -48,6 +53,7 @@ pub(crate) fn explain<V: RequestView>(
     inputs: &BTreeSet<ContextInput>,
 ) -> Explanation {
     let mut stack: Vec<Open> = Vec::new();
+    let mut explained: HashMap<NodeId, Verdict> = HashMap::new();
     let mut at = root;
     'descend: loop {
         let node = crate::ir::node(nodes, at);
@@ -69,7 +75,14 @@ pub(crate) fn explain<V: RequestView>(
                 None
             }
             NodeKind::Not(inner) => Some((OpenKind::Not, vec![*inner])),
-            NodeKind::Named(body) => Some((OpenKind::Named, vec![*body])),
+            NodeKind::Named(body) => match explained.get(body) {
+                Some(verdict) => {
+                    out.verdict = Some(*verdict);
+                    out.observed = Some("explained above".to_owned());
+                    None
+                }
+                None => Some((OpenKind::Named(*body), vec![*body])),
+            },
             NodeKind::And(operands) | NodeKind::Or(operands) => {
                 let or = matches!(node.kind, NodeKind::Or(_));
                 // The identity of the chain, until an operand says otherwise.
@@ -107,7 +120,10 @@ pub(crate) fn explain<V: RequestView>(
             open.out.children.push(child);
             match open.kind {
                 OpenKind::Not => open.out.verdict = Some(!verdict),
-                OpenKind::Named => open.out.verdict = Some(verdict),
+                OpenKind::Named(body) => {
+                    open.out.verdict = Some(verdict);
+                    explained.insert(body, verdict);
+                }
                 OpenKind::Chain { decisive } if verdict == decisive => {
                     open.out.verdict = Some(decisive);
                     let skipped = open.order.get(open.next..).unwrap_or_default();
@@ -138,7 +154,9 @@ pub(crate) fn explain<V: RequestView>(
 fn skipped_node(labels: &Labels, id: NodeId) -> Explanation {
     Explanation {
         text: labels.text(id).to_owned(),
-        ..Explanation::default()
+        verdict: None,
+        observed: None,
+        children: Vec::new(),
     }
 }
 
@@ -196,6 +214,16 @@ fn observe<V: RequestView>(
             format!("not supplied by the context: {}", names.join(", "))
         }
         _ => "from the context".to_owned(),
+    }
+}
+
+/// Dropped on a heap stack: a deep explanation must not overflow the call stack.
+impl Drop for Explanation {
+    fn drop(&mut self) {
+        let mut pending = std::mem::take(&mut self.children);
+        while let Some(mut child) = pending.pop() {
+            pending.append(&mut child.children);
+        }
     }
 }
 

@@ -24,8 +24,8 @@ pub(crate) type NodeId = u32;
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
     /// For a leaf whose test is evaluated more than once per request (it occurs several times, or
-    /// sits in a named expression used several times): its slot in the per-evaluation memo.
-    /// [`NO_MEMO`] otherwise.
+    /// sits in a named expression used several times), and for the body of a named expression
+    /// used several times: its slot in the per-evaluation memo. [`NO_MEMO`] otherwise.
     pub memo: u16,
     /// The memo holds the verdict of the positive test this leaf negates (NOTCONTAINS of a
     /// shared CONTAINS, ...).
