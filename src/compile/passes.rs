@@ -227,8 +227,9 @@ fn share_leaves(arena: &mut Arena, reach: &[u8]) -> usize {
         }
         let text = arena
             .text
-            .get(meta.label.0 as usize..meta.label.1 as usize)
-            .unwrap_or_default();
+            .get(meta.label.0 as usize..meta.label.1 as usize);
+        debug_assert!(text.is_some(), "every leaf has a label");
+        let text = text.unwrap_or_default();
         let (key, negate) = leaf_key(leaf, text);
         let next = keys.len();
         let index = *keys.entry(key).or_insert(next);

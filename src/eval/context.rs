@@ -6,6 +6,22 @@ use std::net::IpAddr;
 
 /// The caller-supplied context of one request (D13). Build it from `Context::default()` and set
 /// the fields you know.
+///
+/// ```
+/// use nsexpr::eval::{Clock, ContextInput, HeaderList};
+/// use nsexpr::{Context, Program, Verdict};
+///
+/// let program = Program::new("SOURCEIP == 10.0.0.0 -netmask 255.0.0.0 && DAYOFWEEK == MONDAYGMT")?;
+/// let request = HeaderList::new("GET", "/", &[("Host", "gw")]);
+/// // Without context the rule depends on what the request cannot tell: UNKNOWN.
+/// assert_eq!(program.eval(&request), Verdict::Unknown);
+///
+/// let mut context = Context::with_client_ip("10.1.2.3".parse()?);
+/// assert_eq!(program.missing_inputs(&context), [ContextInput::Clock]);
+/// context.clock = Some(Clock { unix: 1_274_708_297, local_offset: None }); // Monday 24 May 2010
+/// assert_eq!(program.eval_with(&request, &context), Verdict::True);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]

@@ -331,6 +331,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             return slot;
         }
         let Some(key) = self.headers.get(index) else {
+            debug_assert!(false, "header slot {index} outside the table");
             return Slot::Absent;
         };
         let slot = if !self.request.carries_header(key) {
@@ -375,6 +376,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
         }
         // A header only this leaf reads: look it up directly, nothing to cache.
         let Some(key) = self.headers.get(usize::from(index)) else {
+            debug_assert!(false, "header slot {index} outside the table");
             return Verdict::from(test.test(None));
         };
         if !self.request.carries_header(key) {
@@ -616,7 +618,9 @@ fn net_number(net: &NetInfo, field: NetField) -> Option<u64> {
         NetField::TxThroughput => net.tx_throughput,
         NetField::RxTxThroughput => net.rxtx_throughput,
         NetField::Vlan => net.vlan,
-        _ => None,
+        NetField::SourceIp | NetField::DestIp | NetField::SourceMac | NetField::DestMac => {
+            unreachable!("the compiler gives number leaves number fields")
+        }
     }
 }
 
