@@ -2,8 +2,9 @@
 //! NetScaler's semantics, plus an ns.conf reader and a Gateway session-policy simulator.
 //!
 //! The pipeline is visible in the modules: text → [`syntax`] (nom parser) → [`ast`] (spans,
-//! canonical `Display`) → [`compile`] → [`Program`] → [`eval`] over a request view →
-//! [`Verdict`]. [`config`] reads ns.conf; [`sim`] simulates session policies; `corpus` (feature
+//! canonical `Display`) → [`compile`] → [`ir`] ([`Program`], [`ProgramSet`]) → [`eval`] over a
+//! request view → [`Verdict`]. Data flows one way: `compile` writes the IR and never evaluates;
+//! `eval` reads it and never compiles. [`config`] reads ns.conf; [`sim`] simulates session policies; `corpus` (feature
 //! `corpus`) loads and generates request corpora.
 //!
 //! ```
