@@ -2,7 +2,7 @@
 //! NetScaler's semantics, plus an ns.conf reader and a Gateway session-policy simulator.
 //!
 //! The pipeline is visible in the modules: text → [`syntax`] (nom parser) → [`ast`] (spans,
-//! canonical `Display`) → [`compile`] → [`ir`] ([`Program`], [`ProgramSet`]) → [`eval`] over a
+//! canonical `Display`) → [`compile`] → IR ([`Program`], [`ProgramSet`]) → [`eval`] over a
 //! request view → [`Verdict`]. Data flows one way: `compile` writes the IR and never evaluates;
 //! `eval` reads it and never compiles. [`config`] reads ns.conf; [`sim`] simulates session policies; `corpus` (feature
 //! `corpus`) loads and generates request corpora.
@@ -47,7 +47,7 @@ pub mod config;
 pub mod corpus;
 mod error;
 pub mod eval;
-pub mod ir;
+mod ir;
 pub mod sim;
 mod span;
 pub mod syntax;

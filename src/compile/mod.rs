@@ -1,7 +1,7 @@
 //! Compiles parsed rules into immutable, `Send + Sync` programs ([`Program`], [`ProgramSet`]):
 //! named expressions are resolved transitively and compiled once (D12), header names interned
 //! into slots, literals prebuilt into matchers, and URL patterns lowered by the wildcard table.
-//! The compiled form is [`crate::ir`]; evaluating it is [`crate::eval`]'s job.
+//! The compiled form lives in the internal `ir` module; evaluating it is [`crate::eval`]'s job.
 
 mod error;
 mod leaves;

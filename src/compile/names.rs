@@ -167,7 +167,7 @@ impl NamedExpressions {
 /// Advice for an unknown name that is a documented built-in (D12).
 pub(crate) fn unknown_name_hint(lower: &str) -> String {
     if UNVERIFIED_BUILTINS.iter().any(|(n, _)| *n == lower) {
-        "; it is a NetScaler built-in whose classic definition is not published (D12): enable \
+        "; it is a NetScaler built-in whose classic definition is not published: enable \
          the unverified_builtins option to use its probable definition"
             .to_owned()
     } else if CONTEXT_ONLY_BUILTINS.contains(&lower) {

@@ -225,9 +225,7 @@ fn share_leaves(arena: &mut Arena, reach: &[u8]) -> usize {
         if *r == 0 {
             continue;
         }
-        let text = arena
-            .text
-            .get(meta.label.0 as usize..meta.label.1 as usize);
+        let text = arena.text.get(meta.label.0 as usize..meta.label.1 as usize);
         debug_assert!(text.is_some(), "every leaf has a label");
         let text = text.unwrap_or_default();
         let (key, negate) = leaf_key(leaf, text);
