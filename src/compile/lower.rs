@@ -12,7 +12,6 @@ use super::names::{self, Definition, NamedExpressions};
 use super::passes;
 use crate::ast::{Expr, ExprKind, OpaqueFamily, Simple};
 use crate::ir::{ContextInput, HeaderKey, InputSet, Leaf, Node, NodeId, NodeKind, Operands};
-use crate::span::Span;
 
 /// Most nodes one rule (with the named expressions it is the first to use) may add.
 const MAX_NODES: usize = 1_000_000;
@@ -183,28 +182,18 @@ fn lower<'e>(
     mark: usize,
     path: &mut Vec<&'e str>,
 ) -> Result<NodeId, CompileError> {
-    let too_large = |span: Span, source: &Source<'_>| {
-        CompileError::new(
-            CompileErrorKind::TooLarge(MAX_NODES),
-            span,
-            source.text,
-            source.origin,
-        )
+    let ranges = write_canonical(expr, &mut arena.text);
+    let root = arena.reserve(1, mark);
+    let (Some(ranges), Some(root)) = (ranges, root) else {
+        let kind = CompileErrorKind::TooLarge(MAX_NODES);
+        return Err(CompileError::new(kind, expr.span, source, None));
     };
     let mut sources = vec![Source {
         text: source,
         origin: None,
-        ranges: Vec::new(),
+        ranges,
         next: 0,
     }];
-    let ranges = write_canonical(expr, &mut arena.text);
-    let root = arena.reserve(1, mark);
-    let (Some(ranges), Some(root)) = (ranges, root) else {
-        return Err(too_large(expr.span, &sources[0]));
-    };
-    if let Some(first) = sources.first_mut() {
-        first.ranges = ranges;
-    }
     arena.inputs = InputSet::default();
     // Names on the current chain, as written, for cycle messages.
     let mut chain: Vec<&'e str> = Vec::new();
