@@ -7,8 +7,8 @@ use common::{BenchRequest, contains_ci, requests};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http::header::{REFERER, USER_AGENT};
 use http::{HeaderMap, HeaderName};
+use nsexpr::Program;
 use nsexpr::eval::HeaderMapRequest;
-use nsexpr::{CompileOptions, NamedExpressions, Program};
 use std::hint::black_box;
 
 type Floor = Box<dyn Fn(&BenchRequest) -> bool>;
@@ -102,9 +102,7 @@ fn rules() -> Vec<(&'static str, &'static str, Floor)> {
 fn bench(c: &mut Criterion) {
     let reqs = requests(1_000);
     for (name, rule, floor) in rules() {
-        let program =
-            Program::from_rule(rule, &NamedExpressions::new(), &CompileOptions::default())
-                .expect("rule compiles");
+        let program = Program::new(rule).expect("rule compiles");
         let ours = reqs.iter().filter(|r| program.is_match(&view(r))).count();
         let theirs = reqs.iter().filter(|r| floor(r)).count();
         assert_eq!(ours, theirs, "{name}: nsexpr and the floor disagree");

@@ -4,9 +4,9 @@
 mod common;
 
 use common::contains_ci;
+use nsexpr::Program;
 use nsexpr::corpus::{Generator, Profile};
 use nsexpr::eval::HeaderMapRequest;
-use nsexpr::{CompileOptions, NamedExpressions, Program};
 
 fn main() {
     let iterations: u32 = std::env::var("ITER")
@@ -17,8 +17,7 @@ fn main() {
         "REQ.HTTP.HEADER User-Agent CONTAINS Worx && REQ.HTTP.HEADER X-Citrix-Gateway EXISTS"
             .to_owned()
     });
-    let program = Program::from_rule(&rule, &NamedExpressions::new(), &CompileOptions::default())
-        .expect("rule");
+    let program = Program::new(&rule).expect("rule");
     let generator = Generator::new(Profile::gateway_typical().expect("profile"), 3);
     let maps: Vec<(String, String, http::HeaderMap)> = (0..1_000)
         .map(|i| {

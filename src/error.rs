@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::ast::Span;
+use crate::span::Span;
 
 /// Writes `message`, then the line of `source` that holds `span` with carets under the span.
 /// A span past the end of the text points just after its last character.

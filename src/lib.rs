@@ -2,33 +2,28 @@
 //! NetScaler's semantics, plus an ns.conf reader and a Gateway session-policy simulator.
 //!
 //! The pipeline is visible in the modules: text → [`syntax`] (nom parser) → [`ast`] (spans,
-//! canonical `Display`) → [`compile`] → [`Program`] → [`eval`] over a request view →
-//! [`Verdict`]. [`config`] reads ns.conf; [`sim`] simulates session policies; `corpus` (feature
+//! canonical `Display`) → [`compile`] → IR ([`Program`], [`ProgramSet`]) → [`eval`] over a
+//! request view → [`Verdict`]. Data flows one way: `compile` writes the IR and never evaluates;
+//! `eval` reads it and never compiles. [`config`] reads ns.conf; [`sim`] simulates session policies; `corpus` (feature
 //! `corpus`) loads and generates request corpora; `testing` (feature `testing`) runs policy spec
 //! files from `cargo test`.
 //!
 //! ```
 //! use nsexpr::config::Config;
-//! use nsexpr::eval::RawRequest;
+//! use nsexpr::eval::HeaderList;
 //! use nsexpr::sim::{Identity, SimOptions, Simulator};
-//! use nsexpr::{CompileOptions, NamedExpressions, Program, Verdict};
+//! use nsexpr::{Program, Verdict};
 //!
 //! // Parse (canonical text, D15), compile once, evaluate many requests.
-//! let rule = "header User-Agent contains CitrixReceiver && HEADER X-Citrix-Gateway EXISTS";
-//! let expr: nsexpr::Expr = rule.parse()?;
+//! let program = Program::new(
+//!     "header User-Agent contains CitrixReceiver && HEADER X-Citrix-Gateway EXISTS",
+//! )?;
 //! assert_eq!(
-//!     expr.to_string(),
+//!     program.text(),
 //!     "REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver && REQ.HTTP.HEADER X-Citrix-Gateway EXISTS"
 //! );
-//! let program = Program::compile(&expr, rule, &NamedExpressions::new(), &CompileOptions::default())?;
-//! let headers = [("User-Agent", &b"CitrixReceiver/23.9 Android/13"[..]), ("X-Citrix-Gateway", b"gw")];
-//! let request = RawRequest {
-//!     method: b"POST",
-//!     target: b"/cgi/login",
-//!     version: b"HTTP/1.1",
-//!     headers: &headers,
-//!     carried: None,
-//! };
+//! let headers = [("User-Agent", "CitrixReceiver/23.9 Android/13"), ("X-Citrix-Gateway", "gw")];
+//! let request = HeaderList::new("POST", "/cgi/login", &headers);
 //! assert_eq!(program.eval(&request), Verdict::True);
 //!
 //! // Simulate a Gateway vserver's session policies for the same request.
@@ -53,7 +48,9 @@ pub mod config;
 pub mod corpus;
 mod error;
 pub mod eval;
+mod ir;
 pub mod sim;
+mod span;
 pub mod syntax;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -63,13 +60,14 @@ pub mod testing;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
-pub use ast::{Expr, Span};
+pub use ast::Expr;
 pub use compile::{
-    CompileError, CompileOptions, HeaderInstance, NamedExpressions, Program, ProgramSet,
-    ProgramSetBuilder, SetScratch,
+    CompileError, CompileOptions, HeaderInstance, NamedExpressions, Program, ProgramBuilder,
+    ProgramSet, ProgramSetBuilder, SetScratch,
 };
 pub use error::line_column;
 pub use eval::{Context, RequestView, Verdict};
+pub use span::Span;
 pub use syntax::ParseError;
 
 /// Any error from parsing or compiling a rule.

@@ -42,9 +42,9 @@ use std::str::FromStr;
 use serde::Deserialize;
 
 use crate::config::{Config, ConfigError};
-use crate::eval::RawRequest;
+use crate::eval::HeaderList;
 use crate::sim::{ClientPreset, Identity, Report, SimError, SimOptions, Simulator, preset};
-use crate::{CompileOptions, Context, NamedExpressions, Program, Verdict};
+use crate::{Context, NamedExpressions, Program, Verdict};
 
 /// A policy spec: the configuration to test and its cases. Read it with [`Spec::from_path`] or
 /// [`str::parse`], run it with [`Spec::run`].
@@ -488,13 +488,7 @@ fn run_case(case: &Case, loaded: &Loaded) -> Vec<CaseFailure> {
         None => None,
     };
     let (method, target, headers) = request_parts(case, client);
-    let request = RawRequest {
-        method: method.as_bytes(),
-        target: target.as_bytes(),
-        version: b"HTTP/1.1",
-        headers: &headers,
-        carried: None,
-    };
+    let request = HeaderList::new(method.as_str(), target.as_str(), &headers);
     let context = case.client_ip.map(Context::with_client_ip);
     let mut failures = Vec::new();
     if case.simulates() {
@@ -512,7 +506,7 @@ fn run_case(case: &Case, loaded: &Loaded) -> Vec<CaseFailure> {
     }
     match (&case.rule, case.verdict) {
         (Some(rule), Some(expected)) => {
-            match Program::from_rule(rule, &loaded.names, &CompileOptions::default()) {
+            match Program::builder().names(&loaded.names).build(rule) {
                 Ok(program) => {
                     let got = match &context {
                         Some(ctx) => program.eval_with(&request, ctx),

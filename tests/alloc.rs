@@ -5,8 +5,8 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use http::{HeaderMap, HeaderValue};
-use nsexpr::eval::{HeaderMapRequest, RawRequest};
-use nsexpr::{CompileOptions, Context, NamedExpressions, Program};
+use nsexpr::eval::{HeaderList, HeaderMapRequest};
+use nsexpr::{Context, Program};
 
 struct Counting;
 
@@ -54,10 +54,7 @@ const RULES: &[&str] = &[
 fn evaluation_allocates_nothing() {
     let programs: Vec<Program> = RULES
         .iter()
-        .map(|r| {
-            Program::from_rule(r, &NamedExpressions::new(), &CompileOptions::default())
-                .expect("compiles")
-        })
+        .map(|r| Program::new(r).expect("compiles"))
         .collect();
     let mut headers = HeaderMap::new();
     headers.append(
@@ -78,7 +75,7 @@ fn evaluation_allocates_nothing() {
         ("User-Agent", b"CitrixReceiver/1"),
         ("Referer", b"https://x/"),
     ];
-    let raw = RawRequest {
+    let raw = HeaderList {
         method: b"GET",
         target: b"/cgi-bin/a",
         version: b"HTTP/1.1",

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use common::reference::{Reference, Req};
 use nsexpr::ast::{Expr, ExprKind, Operator, Options, Qualifier, Side, Simple, Value};
-use nsexpr::eval::RawRequest;
+use nsexpr::eval::HeaderList;
 use nsexpr::{
     CompileOptions, HeaderInstance, NamedExpressions, Program, ProgramSetBuilder, SetScratch, Span,
     Verdict,
@@ -160,7 +160,7 @@ proptest! {
             options.header_instance = instance;
             let program = Program::compile(&expr, "", &NamedExpressions::new(), &options).expect("compiles");
             let pairs: Vec<(&str, &[u8])> = req.headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())).collect();
-            let view = RawRequest {
+            let view = HeaderList {
                 method: req.method.as_bytes(),
                 target: req.target.as_bytes(),
                 version: req.version.as_bytes(),
@@ -170,7 +170,7 @@ proptest! {
             let compiled = program.eval(&view);
             let reference = Reference { names: &names, instance, context: None }.eval(&expr, &req);
             prop_assert_eq!(compiled, reference, "rule {} under {:?}", expr, instance);
-            prop_assert_eq!(program.explain(&view, None).verdict, Some(compiled));
+            prop_assert_eq!(program.explain(&view).verdict, Some(compiled));
         }
     }
 }
@@ -196,9 +196,9 @@ proptest! {
             let (mut dense, mut sparse) = (Vec::new(), Vec::new());
             for req in &requests {
                 let pairs: Vec<(&str, &[u8])> = req.headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())).collect();
-                let view = RawRequest { method: b"GET", target: req.target.as_bytes(), version: b"HTTP/1.1", headers: &pairs, carried: None };
-                set.eval_all(&view, None, &mut dense);
-                set.eval_sparse(&view, None, &mut scratch, &mut sparse);
+                let view = HeaderList { method: b"GET", target: req.target.as_bytes(), version: b"HTTP/1.1", headers: &pairs, carried: None };
+                set.eval_all(&view, &mut dense);
+                set.eval_sparse(&view, &mut scratch, &mut sparse);
                 let expected: Vec<(usize, Verdict)> = dense.iter().copied().enumerate().filter(|(_, v)| *v != Verdict::False).collect();
                 prop_assert_eq!(&sparse, &expected);
                 // Leaves shared across the set (memoised once per request) give what each rule

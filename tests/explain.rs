@@ -1,23 +1,16 @@
 //! `explain` shows and walks operands in the written order (D14), even where the compiler
 //! evaluates cheaper operands first.
 
-use nsexpr::eval::RawRequest;
-use nsexpr::{CompileOptions, NamedExpressions, Program, Verdict};
+use nsexpr::eval::HeaderList;
+use nsexpr::{Program, Verdict};
 
 #[test]
 fn explain_keeps_the_written_order() {
     let rule = "REQ.HTTP.HEADER User-Agent CONTAINS Worx && REQ.HTTP.HEADER X-Citrix-Gateway EXISTS && METHOD == POST";
-    let program = Program::from_rule(rule, &NamedExpressions::new(), &CompileOptions::default())
-        .expect("compiles");
-    let headers = [("User-Agent", &b"Mozilla/5.0 WorxWeb/19"[..])];
-    let request = RawRequest {
-        method: b"POST",
-        target: b"/",
-        version: b"HTTP/1.1",
-        headers: &headers,
-        carried: None,
-    };
-    let tree = program.explain(&request, None);
+    let program = Program::new(rule).expect("compiles");
+    let headers = [("User-Agent", "Mozilla/5.0 WorxWeb/19")];
+    let request = HeaderList::new("POST", "/", &headers);
+    let tree = program.explain(&request);
     assert_eq!(tree.verdict, Some(Verdict::False));
     let children: Vec<(&str, Option<Verdict>)> = tree
         .children

@@ -2,7 +2,7 @@
 //! unknown policies (D20) and advanced gotos (D18).
 
 use nsexpr::config::Config;
-use nsexpr::eval::RawRequest;
+use nsexpr::eval::HeaderList;
 use nsexpr::sim::{GroupOrder, Identity, Report, SimOptions, Simulator};
 use nsexpr::{Context, Verdict};
 
@@ -42,7 +42,7 @@ fn simulate(
     assert!(read.errors.is_empty(), "{:?}", read.errors);
     let sim = Simulator::new(&read.config, None, options).expect("simulator");
     let headers = [("User-Agent", ua.as_bytes())];
-    let req = RawRequest {
+    let req = HeaderList {
         method: b"POST",
         target: b"/cgi/login",
         version: b"HTTP/1.1",

@@ -2,7 +2,7 @@
 //! section 6 (table `tests/data/simulate.toml`).
 
 use nsexpr::config::Config;
-use nsexpr::eval::RawRequest;
+use nsexpr::eval::HeaderList;
 use nsexpr::sim::{Identity, SimOptions, Simulator, preset};
 use nsexpr::{Context, Verdict};
 use toml::Value;
@@ -33,7 +33,7 @@ fn example_configs_give_the_documented_outcomes() {
             let p = preset(id).unwrap_or_else(|| panic!("preset {id}"));
             let headers: Vec<(&str, &[u8])> =
                 p.headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
-            let req = RawRequest {
+            let req = HeaderList {
                 method: p.method.as_bytes(),
                 target: p.target.as_bytes(),
                 version: b"HTTP/1.1",

@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use nsexpr::syntax::{Lint, ParseOptions, parse_with};
-use nsexpr::{CompileOptions, Error, NamedExpressions, Program, Verdict, line_column};
+use nsexpr::syntax::{Lint, parse_with};
+use nsexpr::{CompileOptions, Context, Error, NamedExpressions, Program, Verdict, line_column};
 use serde::Serialize;
 
 use super::args::{CheckArgs, EvalArgs, FmtArgs, Format};
@@ -67,7 +67,7 @@ fn compile(
     names: &NamedExpressions,
     options: &CompileOptions,
 ) -> Result<Compiled, Error> {
-    let parsed = parse_with(text, &ParseOptions::default())?;
+    let parsed = parse_with(text, &options.parse)?;
     let program = Program::compile(&parsed.expr, text, names, options)?;
     Ok(Compiled {
         program,
@@ -242,7 +242,7 @@ pub fn eval(args: &EvalArgs, format: Format) -> Result<ExitCode, Failure> {
     };
     if is_json(format) {
         let missing: Vec<&str> = program
-            .missing_inputs(input.context.as_ref())
+            .missing_inputs(input.context.as_ref().unwrap_or(Context::empty()))
             .into_iter()
             .map(|i| i.as_str())
             .collect();
@@ -262,7 +262,10 @@ pub fn explain(args: &EvalArgs, format: Format) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::from(1));
     };
     let input = build_request(&args.request, None)?;
-    let explanation = program.explain(&input.request, input.context.as_ref());
+    let explanation = program.explain_with(
+        &input.request,
+        input.context.as_ref().unwrap_or(Context::empty()),
+    );
     if is_json(format) {
         print_json(&explanation)?;
     } else {

@@ -68,19 +68,24 @@ impl CivilTime {
             + i64::from(self.second)
     }
 
-    /// The civil time of a Unix timestamp.
-    pub fn from_unix(secs: i64) -> CivilTime {
+    /// The civil time of a Unix timestamp; `None` when its year does not fit an `i32`.
+    pub fn from_unix(secs: i64) -> Option<CivilTime> {
         let days = secs.div_euclid(86_400);
         let rem = secs.rem_euclid(86_400);
+        let first = days_from_civil(i32::MIN, 1, 1);
+        let last = days_from_civil(i32::MAX, 12, 31);
+        if !(first..=last).contains(&days) {
+            return None;
+        }
         let (year, month, day) = civil_from_days(days);
-        CivilTime {
+        Some(CivilTime {
             year,
             month,
             day,
-            hour: (rem / 3600) as u8,
-            minute: (rem % 3600 / 60) as u8,
-            second: (rem % 60) as u8,
-        }
+            hour: u8::try_from(rem / 3600).ok()?,
+            minute: u8::try_from(rem % 3600 / 60).ok()?,
+            second: u8::try_from(rem % 60).ok()?,
+        })
     }
 
     /// The day of the week.
@@ -314,7 +319,9 @@ mod tests {
             minute: 31,
             second: 37,
         };
-        assert_eq!(CivilTime::from_unix(t.to_unix()), t);
+        assert_eq!(CivilTime::from_unix(t.to_unix()), Some(t));
+        assert_eq!(CivilTime::from_unix(i64::MAX), None);
+        assert_eq!(CivilTime::from_unix(i64::MIN), None);
         assert_eq!(t.weekday(), Weekday::Monday);
         let epoch = CivilTime {
             year: 1970,

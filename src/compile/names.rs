@@ -5,22 +5,21 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::ast::Expr;
+use crate::syntax::ParseOptions;
 
-/// One definition: its name as written, its text and the parsed rule (or the parse error).
+/// One definition: its name as written and its text. The text is parsed when a rule uses it,
+/// with that rule's parse options, so a name groups `&&`/`||` the same way as the rule (D1).
 #[derive(Debug, Clone)]
 pub struct Definition {
     name: String,
     text: String,
-    parsed: Result<Expr, String>,
 }
 
 impl Definition {
     fn new(name: &str, text: &str) -> Definition {
-        let parsed = crate::syntax::parse(text).map_err(|e| e.to_string());
         Definition {
             name: name.to_owned(),
             text: text.to_owned(),
-            parsed,
         }
     }
 
@@ -34,9 +33,11 @@ impl Definition {
         &self.text
     }
 
-    /// The parsed rule, or the rendered parse error.
-    pub fn parsed(&self) -> Result<&Expr, String> {
-        self.parsed.as_ref().map_err(Clone::clone)
+    /// Parses the definition, rendering a parse error as text.
+    pub fn parse(&self, options: &ParseOptions) -> Result<Expr, String> {
+        crate::syntax::parse_with(&self.text, options)
+            .map(|parsed| parsed.expr)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -166,7 +167,7 @@ impl NamedExpressions {
 /// Advice for an unknown name that is a documented built-in (D12).
 pub(crate) fn unknown_name_hint(lower: &str) -> String {
     if UNVERIFIED_BUILTINS.iter().any(|(n, _)| *n == lower) {
-        "; it is a NetScaler built-in whose classic definition is not published (D12): enable \
+        "; it is a NetScaler built-in whose classic definition is not published: enable \
          the unverified_builtins option to use its probable definition"
             .to_owned()
     } else if CONTEXT_ONLY_BUILTINS.contains(&lower) {

@@ -2,11 +2,26 @@
 //! the response. Every field is optional; a rule that needs a missing one is UNKNOWN, never a guess.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::net::IpAddr;
 
 /// The caller-supplied context of one request (D13). Build it from `Context::default()` and set
 /// the fields you know.
+///
+/// ```
+/// use nsexpr::eval::{Clock, ContextInput, HeaderList};
+/// use nsexpr::{Context, Program, Verdict};
+///
+/// let program = Program::new("SOURCEIP == 10.0.0.0 -netmask 255.0.0.0 && DAYOFWEEK == MONDAYGMT")?;
+/// let request = HeaderList::new("GET", "/", &[("Host", "gw")]);
+/// // Without context the rule depends on what the request cannot tell: UNKNOWN.
+/// assert_eq!(program.eval(&request), Verdict::Unknown);
+///
+/// let mut context = Context::with_client_ip("10.1.2.3".parse()?);
+/// assert_eq!(program.missing_inputs(&context), [ContextInput::Clock]);
+/// context.clock = Some(Clock { unix: 1_274_708_297, local_offset: None }); // Monday 24 May 2010
+/// assert_eq!(program.eval_with(&request, &context), Verdict::True);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -126,89 +141,41 @@ pub struct ResponseInfo {
 }
 
 impl Context {
+    /// The context that knows nothing, which the plain evaluation methods use: every context
+    /// qualifier is UNKNOWN.
+    pub fn empty() -> &'static Context {
+        const NOTHING: NetInfo = NetInfo {
+            source_ip: None,
+            dest_ip: None,
+            source_port: None,
+            dest_port: None,
+            mss: None,
+            source_mac: None,
+            dest_mac: None,
+            interface_id: None,
+            rx_throughput: None,
+            tx_throughput: None,
+            rxtx_throughput: None,
+            vlan: None,
+        };
+        static EMPTY: Context = Context {
+            request_net: NOTHING,
+            response_net: NOTHING,
+            tls: None,
+            clock: None,
+            location: None,
+            opaque_verdicts: BTreeMap::new(),
+            response: None,
+            user: None,
+            groups: None,
+        };
+        &EMPTY
+    }
+
     /// A context that knows only the client address.
     pub fn with_client_ip(ip: IpAddr) -> Context {
         let mut ctx = Context::default();
         ctx.request_net.source_ip = Some(ip);
         ctx
-    }
-}
-
-/// The kinds of context input a rule can depend on; reported for UNKNOWN verdicts (D20).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-#[non_exhaustive]
-pub enum ContextInput {
-    /// Client (source) IP.
-    ClientIp,
-    /// Destination IP.
-    DestIp,
-    /// Client port.
-    ClientPort,
-    /// Destination port.
-    DestPort,
-    /// TCP MSS.
-    Mss,
-    /// MAC addresses.
-    Mac,
-    /// Interface id and throughput.
-    Interface,
-    /// VLAN id.
-    Vlan,
-    /// Geo location.
-    Location,
-    /// TLS version and cipher.
-    Tls,
-    /// Client certificate.
-    ClientCert,
-    /// The clock.
-    Clock,
-    /// The local time zone offset.
-    LocalTimeZone,
-    /// Endpoint-analysis (client-security) scan results.
-    ClientSecurity,
-    /// `FS.*` terms.
-    FileSystem,
-    /// The response (status, headers, server-side connection).
-    Response,
-    /// The authenticated user name.
-    AaaUser,
-    /// The user's groups.
-    AaaGroups,
-    /// Headers a partial record (an access-log line) does not carry.
-    Headers,
-}
-
-impl ContextInput {
-    /// The snake-case name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContextInput::ClientIp => "client_ip",
-            ContextInput::DestIp => "dest_ip",
-            ContextInput::ClientPort => "client_port",
-            ContextInput::DestPort => "dest_port",
-            ContextInput::Mss => "mss",
-            ContextInput::Mac => "mac",
-            ContextInput::Interface => "interface",
-            ContextInput::Vlan => "vlan",
-            ContextInput::Location => "location",
-            ContextInput::Tls => "tls",
-            ContextInput::ClientCert => "client_cert",
-            ContextInput::Clock => "clock",
-            ContextInput::LocalTimeZone => "local_time_zone",
-            ContextInput::ClientSecurity => "client_security",
-            ContextInput::FileSystem => "file_system",
-            ContextInput::Response => "response",
-            ContextInput::AaaUser => "aaa_user",
-            ContextInput::AaaGroups => "aaa_groups",
-            ContextInput::Headers => "headers",
-        }
-    }
-}
-
-impl fmt::Display for ContextInput {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }

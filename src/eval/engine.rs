@@ -3,13 +3,17 @@
 
 use std::net::IpAddr;
 
-use super::HeaderKey;
-use super::{Context, ContextInput, INLINE_SLOTS, NetInfo, RequestView, Verdict, split_target};
-use crate::compile::HeaderInstance;
-use crate::compile::ir::{
-    CertText, ClockUnit, Leaf, NO_MEMO, NetField, Node, NodeKind, TlsNumber, order_key,
+use super::request::split_target;
+use super::{Context, ContextInput, NetInfo, RequestView, Verdict};
+use crate::ir::matchers::{TextOp, TextTest};
+use crate::ir::{
+    CertText, ClockUnit, HeaderInstance, HeaderKey, Layout, Leaf, NO_MEMO, NetField, Node, NodeId,
+    NodeKind, TlsNumber, node, order_key,
 };
-use crate::compile::matchers::{TextOp, TextTest};
+
+/// Number of shared header slots kept on the stack; programs with more headers read by several
+/// leaves use one heap buffer per evaluation.
+const INLINE_SLOTS: usize = 8;
 
 /// One header slot: not looked up yet, absent, not carried by a partial record, or its value.
 #[derive(Clone, Copy)]
@@ -64,7 +68,6 @@ impl<'r> Slots<'r> {
     }
 }
 
-/// A request bound to a program for one evaluation.
 /// Verdicts of leaves shared within a program or set, computed once per evaluation.
 enum Memos {
     None,
@@ -116,6 +119,7 @@ impl Memos {
     }
 }
 
+/// A request bound to a program for one evaluation.
 pub(crate) struct Bindings<'r, V: RequestView> {
     memos: Memos,
     /// The program's headers; the first `cached` are read by several leaves and cached.
@@ -123,7 +127,7 @@ pub(crate) struct Bindings<'r, V: RequestView> {
     cached: usize,
     pub(crate) instance: HeaderInstance,
     pub(crate) request: &'r V,
-    pub(crate) context: Option<&'r Context>,
+    pub(crate) context: &'r Context,
     slots: Slots<'r>,
     target: Option<(&'r [u8], Option<&'r [u8]>)>,
 }
@@ -136,37 +140,32 @@ pub(crate) enum Lookup<T> {
 }
 
 impl<'r, V: RequestView> Bindings<'r, V> {
+    /// Binds `request` for one evaluation of a program laid out by `layout`.
     #[inline]
-    pub(crate) fn new(
-        headers: &'r [HeaderKey],
-        cached: usize,
-        memos: usize,
-        instance: HeaderInstance,
-        request: &'r V,
-        context: Option<&'r Context>,
-    ) -> Self {
+    pub(crate) fn new(layout: &'r Layout, request: &'r V, context: &'r Context) -> Self {
         Bindings {
-            memos: Memos::new(memos),
-            headers,
-            cached,
-            instance,
+            memos: Memos::new(layout.memos),
+            headers: &layout.headers,
+            cached: layout.cached_headers,
+            instance: layout.header_instance,
             request,
             context,
-            slots: Slots::new(cached),
+            slots: Slots::new(layout.cached_headers),
             target: None,
         }
     }
 
+    /// The verdict of node `id`. A root `&&`/`||` over leaves (the common rule) is evaluated in
+    /// this loop; anything nested goes to [`eval_nested`](Self::eval_nested).
     #[inline]
-    pub(crate) fn eval(&mut self, node: &Node) -> Verdict {
-        match &node.kind {
-            NodeKind::Leaf(_) if node.memo != NO_MEMO => self.shared_leaf(node),
-            NodeKind::Leaf(Leaf::Header { slot, test }) => self.header(*slot, test),
-            NodeKind::Leaf(leaf) => self.leaf(leaf),
-            NodeKind::And(items) => {
+    pub(crate) fn eval(&mut self, nodes: &[Node], id: NodeId) -> Verdict {
+        let root = node(nodes, id);
+        match &root.kind {
+            NodeKind::Leaf(_) => self.leaf_node(root),
+            NodeKind::And(operands) => {
                 let mut result = Verdict::True;
-                for item in items.iter() {
-                    match self.operand(item) {
+                for operand in operands.of(nodes) {
+                    match self.operand(nodes, operand) {
                         Verdict::False => return Verdict::False,
                         Verdict::Unknown => result = Verdict::Unknown,
                         Verdict::True => {}
@@ -174,10 +173,10 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 }
                 result
             }
-            NodeKind::Or(items) => {
+            NodeKind::Or(operands) => {
                 let mut result = Verdict::False;
-                for item in items.iter() {
-                    match self.operand(item) {
+                for operand in operands.of(nodes) {
+                    match self.operand(nodes, operand) {
                         Verdict::True => return Verdict::True,
                         Verdict::Unknown => result = Verdict::Unknown,
                         Verdict::False => {}
@@ -185,34 +184,136 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 }
                 result
             }
-            NodeKind::Not(inner) => self.eval(inner).not(),
-            NodeKind::Named(inner) => self.eval(inner),
-            NodeKind::Const(b) => Verdict::from(*b),
+            _ => self.eval_nested(nodes, root),
         }
     }
 
-    /// An operand of `&&`/`||`: leaves are evaluated in place, without a recursive call.
+    /// An operand of `&&`/`||`: leaves are evaluated in place.
     #[inline(always)]
-    fn operand(&mut self, node: &Node) -> Verdict {
-        match &node.kind {
-            NodeKind::Leaf(_) if node.memo != NO_MEMO => self.shared_leaf(node),
+    fn operand(&mut self, nodes: &[Node], operand: &Node) -> Verdict {
+        match &operand.kind {
+            NodeKind::Leaf(_) => self.leaf_node(operand),
+            _ => self.eval_nested(nodes, operand),
+        }
+    }
+
+    /// Any node, on an explicit stack (no recursion, whatever the nesting): descends to a leaf or
+    /// constant, then folds its verdict into the open `&&`/`||`/`!` above it, short-circuiting
+    /// left to right (D14). Leaf operands are evaluated without a descent.
+    #[inline(never)]
+    fn eval_nested(&mut self, nodes: &[Node], start: &Node) -> Verdict {
+        let mut frames = Frames::new();
+        let mut current = start;
+        'descend: loop {
+            let mut verdict = loop {
+                match &current.kind {
+                    NodeKind::Leaf(_) => break self.leaf_node(current),
+                    NodeKind::Const(b) => break Verdict::from(*b),
+                    NodeKind::Named(body) => {
+                        current = node(nodes, *body);
+                        // A body shared by several uses is evaluated once per request.
+                        if current.memo != NO_MEMO {
+                            if let Some(known) = self.memos.get(current.memo) {
+                                break known;
+                            }
+                            frames.push(Frame::store(current.memo));
+                        }
+                    }
+                    NodeKind::Not(inner) => {
+                        frames.push(Frame::not());
+                        current = node(nodes, *inner);
+                    }
+                    // A fresh chain folds its identity, then moves on to its first operand.
+                    NodeKind::And(operands) => {
+                        frames.push(Frame::chain(false, operands.ids()));
+                        break Verdict::True;
+                    }
+                    NodeKind::Or(operands) => {
+                        frames.push(Frame::chain(true, operands.ids()));
+                        break Verdict::False;
+                    }
+                }
+            };
+            loop {
+                let Some(top) = frames.top() else {
+                    return verdict;
+                };
+                let or = match top.kind {
+                    FrameKind::Chain { or } => or,
+                    FrameKind::Not => {
+                        frames.pop();
+                        verdict = !verdict;
+                        continue;
+                    }
+                    FrameKind::Store(memo) => {
+                        self.memos.set(memo, verdict);
+                        frames.pop();
+                        continue;
+                    }
+                };
+                let decisive = Verdict::from(or);
+                if verdict == decisive {
+                    frames.pop();
+                    continue;
+                }
+                if verdict == Verdict::Unknown {
+                    top.result = Verdict::Unknown;
+                }
+                loop {
+                    let Some(next) = top.operands.next() else {
+                        verdict = top.result;
+                        frames.pop();
+                        break;
+                    };
+                    let operand = node(nodes, next);
+                    if !matches!(operand.kind, NodeKind::Leaf(_)) {
+                        current = operand;
+                        continue 'descend;
+                    }
+                    match self.leaf_node(operand) {
+                        v if v == decisive => {
+                            verdict = decisive;
+                            frames.pop();
+                            break;
+                        }
+                        Verdict::Unknown => top.result = Verdict::Unknown,
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// A leaf: read back from the memo when shared, else tested.
+    #[inline(always)]
+    pub(crate) fn leaf_node(&mut self, leaf: &Node) -> Verdict {
+        if leaf.memo != NO_MEMO {
+            return self.shared_leaf(leaf);
+        }
+        match &leaf.kind {
             NodeKind::Leaf(Leaf::Header { slot, test }) => self.header(*slot, test),
             NodeKind::Leaf(leaf) => self.leaf(leaf),
-            _ => self.eval(node),
+            _ => {
+                debug_assert!(false, "leaf_node on a compound node");
+                Verdict::Unknown
+            }
         }
     }
 
     /// A leaf that occurs several times: computed at its first use, then read back.
     #[inline(never)]
     fn shared_leaf(&mut self, node: &Node) -> Verdict {
-        let orient = |v: Verdict| if node.memo_negate { v.not() } else { v };
+        let orient = |v: Verdict| if node.memo_negate { !v } else { v };
         if let Some(shared) = self.memos.get(node.memo) {
             return orient(shared);
         }
         let verdict = match &node.kind {
             NodeKind::Leaf(Leaf::Header { slot, test }) => self.header(*slot, test),
             NodeKind::Leaf(leaf) => self.leaf(leaf),
-            _ => return self.eval(node),
+            _ => {
+                debug_assert!(false, "only leaves are memoised");
+                return Verdict::Unknown;
+            }
         };
         self.memos.set(node.memo, orient(verdict));
         verdict
@@ -230,6 +331,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             return slot;
         }
         let Some(key) = self.headers.get(index) else {
+            debug_assert!(false, "header slot {index} outside the table");
             return Slot::Absent;
         };
         let slot = if !self.request.carries_header(key) {
@@ -274,6 +376,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
         }
         // A header only this leaf reads: look it up directly, nothing to cache.
         let Some(key) = self.headers.get(usize::from(index)) else {
+            debug_assert!(false, "header slot {index} outside the table");
             return Verdict::from(test.test(None));
         };
         if !self.request.carries_header(key) {
@@ -330,9 +433,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
     #[cold]
     fn context_leaf(&mut self, leaf: &Leaf) -> Verdict {
         let v = Verdict::from;
-        let Some(ctx) = self.context else {
-            return Verdict::Unknown;
-        };
+        let ctx = self.context;
         match leaf {
             Leaf::ResponseHeader { key, test } => match &ctx.response {
                 None => Verdict::Unknown,
@@ -458,7 +559,10 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 } else {
                     0
                 };
-                let t = clock.unix + offset;
+                // A caller's clock near the ends of time cannot be shifted: UNKNOWN, not a wrap.
+                let Some(t) = clock.unix.checked_add(offset) else {
+                    return Verdict::Unknown;
+                };
                 let key = match unit {
                     ClockUnit::Second => order_key(t),
                     ClockUnit::Day => order_key(t.div_euclid(86_400)),
@@ -470,8 +574,15 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 Some(b) => v(*b),
                 None => Verdict::Unknown,
             },
-            // Request leaves are handled by `leaf`.
-            _ => Verdict::Unknown,
+            Leaf::Header { .. }
+            | Leaf::Method(_)
+            | Leaf::UrlPath(_)
+            | Leaf::UrlPattern { .. }
+            | Leaf::UrlQuery(_)
+            | Leaf::Version(_)
+            | Leaf::UrlLen(_)
+            | Leaf::UrlQueryLen(_)
+            | Leaf::UrlTokens { .. } => unreachable!("request leaves are tested by `leaf`"),
         }
     }
 }
@@ -507,7 +618,9 @@ fn net_number(net: &NetInfo, field: NetField) -> Option<u64> {
         NetField::TxThroughput => net.tx_throughput,
         NetField::RxTxThroughput => net.rxtx_throughput,
         NetField::Vlan => net.vlan,
-        _ => None,
+        NetField::SourceIp | NetField::DestIp | NetField::SourceMac | NetField::DestMac => {
+            unreachable!("the compiler gives number leaves number fields")
+        }
     }
 }
 
@@ -529,10 +642,7 @@ fn location_matches(pattern: &[Box<str>], location: &str) -> bool {
 }
 
 /// Whether the context supplies an input (for `missing_inputs`).
-pub(crate) fn supplies(context: Option<&Context>, input: ContextInput) -> bool {
-    let Some(ctx) = context else {
-        return false;
-    };
+pub(crate) fn supplies(ctx: &Context, input: ContextInput) -> bool {
     let n = &ctx.request_net;
     match input {
         ContextInput::ClientIp => n.source_ip.is_some(),
@@ -552,6 +662,100 @@ pub(crate) fn supplies(context: Option<&Context>, input: ContextInput) -> bool {
         ContextInput::Response => ctx.response.is_some(),
         ContextInput::AaaUser => ctx.user.is_some(),
         ContextInput::AaaGroups => ctx.groups.is_some(),
+        // Partial records report headers they do not carry per request, not through the context.
         ContextInput::Headers => true,
+    }
+}
+
+/// An open node of [`Bindings::eval_nested`].
+#[derive(Clone)]
+struct Frame {
+    kind: FrameKind,
+    operands: std::ops::Range<NodeId>,
+    result: Verdict,
+}
+
+#[derive(Clone, Copy)]
+enum FrameKind {
+    /// `&&` (`or == false`) or `||`.
+    Chain {
+        or: bool,
+    },
+    Not,
+    /// A shared named-expression body: memoise its verdict.
+    Store(u16),
+}
+
+impl Frame {
+    const fn not() -> Frame {
+        Frame {
+            kind: FrameKind::Not,
+            operands: 0..0,
+            result: Verdict::Unknown,
+        }
+    }
+
+    const fn store(memo: u16) -> Frame {
+        Frame {
+            kind: FrameKind::Store(memo),
+            operands: 0..0,
+            result: Verdict::Unknown,
+        }
+    }
+
+    fn chain(or: bool, operands: std::ops::Range<NodeId>) -> Frame {
+        Frame {
+            kind: FrameKind::Chain { or },
+            operands,
+            // The identity: true for `&&`, false for `||`.
+            result: Verdict::from(!or),
+        }
+    }
+}
+
+/// Open frames: the first [`INLINE_FRAMES`] on the stack (real rules nest a few levels; no
+/// allocation), deeper ones on the heap.
+struct Frames {
+    inline: [Frame; INLINE_FRAMES],
+    len: usize,
+    spilled: Vec<Frame>,
+}
+
+const INLINE_FRAMES: usize = 8;
+
+impl Frames {
+    #[inline]
+    fn new() -> Frames {
+        Frames {
+            inline: [const { Frame::not() }; INLINE_FRAMES],
+            len: 0,
+            spilled: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, frame: Frame) {
+        match self.inline.get_mut(self.len) {
+            Some(place) => *place = frame,
+            None => self.spilled.push(frame),
+        }
+        self.len += 1;
+    }
+
+    #[inline]
+    fn top(&mut self) -> Option<&mut Frame> {
+        let top = self.len.checked_sub(1)?;
+        match top.checked_sub(INLINE_FRAMES) {
+            None => self.inline.get_mut(top),
+            Some(_) => self.spilled.last_mut(),
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) {
+        if self.len > INLINE_FRAMES {
+            self.spilled.pop();
+        }
+        self.len = self.len.saturating_sub(1);
     }
 }

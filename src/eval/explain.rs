@@ -1,14 +1,14 @@
 //! `explain`: the evaluation with every sub-expression's verdict and the value it looked at.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
 use super::engine::Bindings;
 use super::{ContextInput, RequestView, Verdict};
-use crate::compile::ir::{Leaf, Node, NodeKind};
+use crate::ir::{Labels, Leaf, Node, NodeId, NodeKind};
 
 /// The verdict tree of one evaluation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Explanation {
     /// The canonical text of the sub-expression, or the name of a named expression.
@@ -23,80 +23,137 @@ pub struct Explanation {
 
 const MAX_OBSERVED: usize = 120;
 
+/// An open node of [`explain`]: its explanation so far and the operands still to explain.
+struct Open {
+    out: Explanation,
+    kind: OpenKind,
+    /// Operands in written order (D14), whatever order the compiler evaluates them in.
+    order: Vec<NodeId>,
+    next: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OpenKind {
+    Not,
+    /// A use of a named expression with this body.
+    Named(NodeId),
+    Chain {
+        decisive: Verdict,
+    },
+}
+
+/// Explains node `root` on an explicit stack (no recursion, whatever the nesting). A named
+/// expression used again is shown once: later uses give its verdict without the subtree, so the
+/// explanation stays as small as the program.
 pub(crate) fn explain<V: RequestView>(
     bindings: &mut Bindings<'_, V>,
-    node: &Node,
-    labels: &[String],
+    nodes: &[Node],
+    labels: &Labels,
+    root: NodeId,
     inputs: &BTreeSet<ContextInput>,
 ) -> Explanation {
-    let text = labels.get(node.label as usize).cloned().unwrap_or_default();
-    let (verdict, observed, children) = match &node.kind {
-        NodeKind::And(items) | NodeKind::Or(items) => {
-            let is_and = matches!(node.kind, NodeKind::And(_));
-            let (decisive, mut result) = if is_and {
-                (Verdict::False, Verdict::True)
-            } else {
-                (Verdict::True, Verdict::False)
-            };
-            let mut children = Vec::with_capacity(items.len());
-            let mut decided = false;
-            // Walk the operands as written (D14), whatever order the compiler evaluates them in.
-            let mut in_written_order: Vec<&Node> = items.iter().collect();
-            if let Some(written) = &node.written {
-                let mut positioned: Vec<(u16, &Node)> =
-                    written.iter().copied().zip(items.iter()).collect();
-                positioned.sort_by_key(|(at, _)| *at);
-                in_written_order = positioned.into_iter().map(|(_, n)| n).collect();
+    let mut stack: Vec<Open> = Vec::new();
+    let mut explained: HashMap<NodeId, Verdict> = HashMap::new();
+    let mut at = root;
+    'descend: loop {
+        let node = crate::ir::node(nodes, at);
+        let mut out = Explanation {
+            text: labels.text(at).to_owned(),
+            verdict: None,
+            observed: None,
+            children: Vec::new(),
+        };
+        let open = match &node.kind {
+            NodeKind::Const(b) => {
+                out.verdict = Some(Verdict::from(*b));
+                None
             }
-            for item in in_written_order {
-                if decided {
-                    children.push(skipped(item, labels));
-                    continue;
+            NodeKind::Leaf(leaf) => {
+                let verdict = bindings.leaf_node(node);
+                out.verdict = Some(verdict);
+                out.observed = Some(observe(bindings, leaf, verdict, inputs));
+                None
+            }
+            NodeKind::Not(inner) => Some((OpenKind::Not, vec![*inner])),
+            NodeKind::Named(body) => match explained.get(body) {
+                Some(verdict) => {
+                    out.verdict = Some(*verdict);
+                    out.observed = Some("explained above".to_owned());
+                    None
                 }
-                let child = explain(bindings, item, labels, inputs);
-                match child.verdict {
-                    Some(v) if v == decisive => {
-                        result = decisive;
-                        decided = true;
+                None => Some((OpenKind::Named(*body), vec![*body])),
+            },
+            NodeKind::And(operands) | NodeKind::Or(operands) => {
+                let or = matches!(node.kind, NodeKind::Or(_));
+                // The identity of the chain, until an operand says otherwise.
+                out.verdict = Some(Verdict::from(!or));
+                let mut order: Vec<NodeId> = operands.ids().collect();
+                if let Some(written) = labels.written(at) {
+                    let mut positioned: Vec<(u32, NodeId)> =
+                        written.iter().copied().zip(order).collect();
+                    positioned.sort_unstable_by_key(|(position, _)| *position);
+                    order = positioned.into_iter().map(|(_, id)| id).collect();
+                }
+                let decisive = Verdict::from(or);
+                Some((OpenKind::Chain { decisive }, order))
+            }
+        };
+        if let Some((kind, order)) = open
+            && let Some(&first) = order.first()
+        {
+            stack.push(Open {
+                out,
+                kind,
+                order,
+                next: 1,
+            });
+            at = first;
+            continue 'descend;
+        }
+        // Fold the finished explanation into the open nodes above it.
+        let mut child = out;
+        loop {
+            let Some(open) = stack.last_mut() else {
+                return child;
+            };
+            let verdict = child.verdict.unwrap_or(Verdict::Unknown);
+            open.out.children.push(child);
+            match open.kind {
+                OpenKind::Not => open.out.verdict = Some(!verdict),
+                OpenKind::Named(body) => {
+                    open.out.verdict = Some(verdict);
+                    explained.insert(body, verdict);
+                }
+                OpenKind::Chain { decisive } if verdict == decisive => {
+                    open.out.verdict = Some(decisive);
+                    let skipped = open.order.get(open.next..).unwrap_or_default();
+                    let skipped = skipped.iter().map(|&id| skipped_node(labels, id));
+                    open.out.children.extend(skipped);
+                }
+                OpenKind::Chain { .. } => {
+                    if verdict == Verdict::Unknown {
+                        open.out.verdict = Some(Verdict::Unknown);
                     }
-                    Some(Verdict::Unknown) => result = Verdict::Unknown,
-                    _ => {}
+                    if let Some(&next) = open.order.get(open.next) {
+                        open.next += 1;
+                        at = next;
+                        continue 'descend;
+                    }
                 }
-                children.push(child);
             }
-            (result, None, children)
+            let finished = stack.pop();
+            debug_assert!(finished.is_some(), "the loop holds an open node");
+            match finished {
+                Some(done) => child = done.out,
+                None => return Explanation::default(),
+            }
         }
-        NodeKind::Not(inner) | NodeKind::Named(inner) => {
-            let child = explain(bindings, inner, labels, inputs);
-            let v = child.verdict.unwrap_or(Verdict::Unknown);
-            let v = if matches!(node.kind, NodeKind::Not(_)) {
-                v.not()
-            } else {
-                v
-            };
-            (v, None, vec![child])
-        }
-        NodeKind::Const(b) => (Verdict::from(*b), None, Vec::new()),
-        NodeKind::Leaf(leaf) => {
-            let verdict = bindings.eval(node);
-            (
-                verdict,
-                Some(observe(bindings, leaf, verdict, inputs)),
-                Vec::new(),
-            )
-        }
-    };
-    Explanation {
-        text,
-        verdict: Some(verdict),
-        observed,
-        children,
     }
 }
 
-fn skipped(node: &Node, labels: &[String]) -> Explanation {
+fn skipped_node(labels: &Labels, id: NodeId) -> Explanation {
     Explanation {
-        text: labels.get(node.label as usize).cloned().unwrap_or_default(),
+        text: labels.text(id).to_owned(),
         verdict: None,
         observed: None,
         children: Vec::new(),
@@ -150,7 +207,7 @@ fn observe<V: RequestView>(
         }
         Leaf::UrlTokens { .. } => format!("target: {}", shown(Some(bindings.request.target()))),
         _ if verdict == Verdict::Unknown => {
-            let names: Vec<&str> = super::missing(inputs, bindings.context)
+            let names: Vec<&str> = super::program::missing(inputs, bindings.context)
                 .iter()
                 .map(|i| i.as_str())
                 .collect();
@@ -160,28 +217,44 @@ fn observe<V: RequestView>(
     }
 }
 
+/// Dropped on a heap stack: a deep explanation must not overflow the call stack.
+impl Drop for Explanation {
+    fn drop(&mut self) {
+        let mut pending = std::mem::take(&mut self.children);
+        while let Some(mut child) = pending.pop() {
+            pending.append(&mut child.children);
+        }
+    }
+}
+
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_tree(f, "", "")
+        self.write_tree(f)
     }
 }
 
 impl Explanation {
-    fn write_tree(&self, f: &mut fmt::Formatter<'_>, first: &str, rest: &str) -> fmt::Result {
-        let verdict = self.verdict.map_or("skipped", Verdict::as_str);
-        write!(f, "{first}{verdict:<7} {}", self.text)?;
-        if let Some(observed) = &self.observed {
-            write!(f, "    [{observed}]")?;
-        }
-        writeln!(f)?;
-        for (i, child) in self.children.iter().enumerate() {
-            let last = i + 1 == self.children.len();
-            let (branch, indent) = if last {
-                ("└─ ", "   ")
-            } else {
-                ("├─ ", "│  ")
-            };
-            child.write_tree(f, &format!("{rest}{branch}"), &format!("{rest}{indent}"))?;
+    /// Draws the tree, one line per node, on an explicit stack (no recursion).
+    fn write_tree(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // (node, prefix of its own line, prefix of its children's lines)
+        let mut stack: Vec<(&Explanation, String, String)> =
+            vec![(self, String::new(), String::new())];
+        while let Some((node, first, rest)) = stack.pop() {
+            let verdict = node.verdict.map_or("skipped", Verdict::as_str);
+            write!(f, "{first}{verdict:<7} {}", node.text)?;
+            if let Some(observed) = &node.observed {
+                write!(f, "    [{observed}]")?;
+            }
+            writeln!(f)?;
+            let last = node.children.len().saturating_sub(1);
+            for (i, child) in node.children.iter().enumerate().rev() {
+                let (branch, indent) = if i == last {
+                    ("└─ ", "   ")
+                } else {
+                    ("├─ ", "│  ")
+                };
+                stack.push((child, format!("{rest}{branch}"), format!("{rest}{indent}")));
+            }
         }
         Ok(())
     }

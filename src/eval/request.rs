@@ -2,69 +2,9 @@
 //! `http::request::Parts`, a `HeaderMap` with method and target, and borrowed records; header
 //! values are read as bytes, never `to_str()` (obs-text must not fail).
 
-use http::{HeaderMap, HeaderName};
+use http::HeaderMap;
 
-/// A header name prepared at compile time: the `http` name for `HeaderMap` lookups (no parsing
-/// per request) and the lower-case bytes for views that scan a list.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct HeaderKey {
-    name: Option<HeaderName>,
-    lower: Box<str>,
-    /// 0x20 at the positions of letters in `lower`: OR-ing it onto a name folds exactly the
-    /// letters, so names compare eight bytes at a time.
-    case: Box<[u8]>,
-}
-
-impl HeaderKey {
-    /// Prepares a name (any case, D2). A name that is not a valid HTTP token can never be
-    /// present in a `HeaderMap`; it is still matched by name in list-based views.
-    pub fn new(name: &str) -> HeaderKey {
-        let lower = name.to_ascii_lowercase();
-        let case = lower
-            .bytes()
-            .map(|b| if b.is_ascii_lowercase() { 0x20 } else { 0 })
-            .collect();
-        HeaderKey {
-            name: HeaderName::from_bytes(name.as_bytes()).ok(),
-            lower: lower.into_boxed_str(),
-            case,
-        }
-    }
-
-    /// The `http` header name, if the name is a valid token.
-    pub fn header_name(&self) -> Option<&HeaderName> {
-        self.name.as_ref()
-    }
-
-    /// The lower-case name.
-    pub fn as_str(&self) -> &str {
-        &self.lower
-    }
-
-    /// Whether `name` (any case) is this header.
-    #[inline]
-    pub fn matches(&self, name: &str) -> bool {
-        let (name, want) = (name.as_bytes(), self.lower.as_bytes());
-        if name.len() != want.len() {
-            return false;
-        }
-        let word = |b: &[u8]| b.try_into().map_or(0, u64::from_ne_bytes);
-        let mut names = name.chunks_exact(8);
-        let mut wants = want.chunks_exact(8);
-        let mut cases = self.case.chunks_exact(8);
-        for ((n, w), c) in names.by_ref().zip(wants.by_ref()).zip(cases.by_ref()) {
-            if word(n) | word(c) != word(w) {
-                return false;
-            }
-        }
-        names
-            .remainder()
-            .iter()
-            .zip(wants.remainder())
-            .zip(cases.remainder())
-            .all(|((n, w), c)| n | c == *w)
-    }
-}
+pub use crate::ir::HeaderKey;
 
 /// What the evaluator reads from a request. Implement it to evaluate your own request type
 /// without copying.
@@ -191,6 +131,19 @@ impl RequestView for http::request::Parts {
 }
 
 /// A `HeaderMap` with the request line borrowed beside it.
+///
+/// ```
+/// use http::{HeaderMap, Method};
+/// use nsexpr::eval::HeaderMapRequest;
+/// use nsexpr::Program;
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("x-citrix-gateway", "gw".parse()?);
+/// let request = HeaderMapRequest::new(&Method::POST, "/cgi/login", &headers);
+/// let program = Program::new("HEADER X-Citrix-Gateway EXISTS && METHOD == POST")?;
+/// assert!(program.is_match(&request));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct HeaderMapRequest<'r> {
     /// Method token.
@@ -202,6 +155,19 @@ pub struct HeaderMapRequest<'r> {
 }
 
 impl<'r> HeaderMapRequest<'r> {
+    /// A request from its method, target (as sent) and headers.
+    pub fn new(
+        method: &'r http::Method,
+        target: &'r str,
+        headers: &'r HeaderMap,
+    ) -> HeaderMapRequest<'r> {
+        HeaderMapRequest {
+            method: method.as_str().as_bytes(),
+            target: target.as_bytes(),
+            headers,
+        }
+    }
+
     /// A `POST /` request with these headers, for rules that only test headers.
     pub fn headers_only(headers: &'r HeaderMap) -> HeaderMapRequest<'r> {
         HeaderMapRequest {
@@ -239,8 +205,24 @@ impl RequestView for HeaderMapRequest<'_> {
 
 /// A borrowed request whose headers are an ordered list of `(name, value)` pairs: the zero-copy
 /// view of a corpus record.
+///
+/// ```
+/// use nsexpr::eval::HeaderList;
+/// use nsexpr::{Program, Verdict};
+///
+/// let headers = [("User-Agent", "CitrixReceiver/23.9"), ("user-agent", "Mozilla/5.0")];
+/// let request = HeaderList::new("GET", "/vpn/index.html", &headers);
+/// // The last instance counts (D6).
+/// let program = Program::new("HEADER User-Agent CONTAINS Mozilla")?;
+/// assert_eq!(program.eval(&request), Verdict::True);
+///
+/// // A partial record (an access-log line) knows only some headers: the others are UNKNOWN.
+/// let partial = HeaderList { carried: Some(&["Host"]), ..request };
+/// assert_eq!(program.eval(&partial), Verdict::Unknown);
+/// # Ok::<(), nsexpr::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
-pub struct RawRequest<'r, N = &'r str, V = &'r [u8]> {
+pub struct HeaderList<'r, N = &'r str, V = &'r [u8]> {
     /// Method token.
     pub method: &'r [u8],
     /// Request target as sent.
@@ -251,6 +233,23 @@ pub struct RawRequest<'r, N = &'r str, V = &'r [u8]> {
     pub headers: &'r [(N, V)],
     /// When set, only these headers are known (a partial record); others give UNKNOWN.
     pub carried: Option<&'r [&'r str]>,
+}
+
+impl<'r, N, V> HeaderList<'r, N, V> {
+    /// An HTTP/1.1 request from its method, target (as sent) and headers in order.
+    pub fn new<M, T>(method: &'r M, target: &'r T, headers: &'r [(N, V)]) -> HeaderList<'r, N, V>
+    where
+        M: AsRef<[u8]> + ?Sized,
+        T: AsRef<[u8]> + ?Sized,
+    {
+        HeaderList {
+            method: method.as_ref(),
+            target: target.as_ref(),
+            version: b"HTTP/1.1",
+            headers,
+            carried: None,
+        }
+    }
 }
 
 /// The values of a header in a list of pairs.
@@ -290,7 +289,7 @@ impl<'a, N: AsRef<str>, V: AsRef<[u8]>> DoubleEndedIterator for ListValues<'a, N
     }
 }
 
-impl<'r, N: AsRef<str>, V: AsRef<[u8]>> RequestView for RawRequest<'r, N, V> {
+impl<'r, N: AsRef<str>, V: AsRef<[u8]>> RequestView for HeaderList<'r, N, V> {
     type Values<'a>
         = ListValues<'a, N, V>
     where
@@ -316,7 +315,7 @@ impl<'r, N: AsRef<str>, V: AsRef<[u8]>> RequestView for RawRequest<'r, N, V> {
 
 /// Splits a request target into the D9 path and query: the path has no query or fragment;
 /// absolute form keeps only the path (`/` when empty); asterisk and authority forms are whole.
-pub fn split_target(target: &[u8]) -> (&[u8], Option<&[u8]>) {
+pub(crate) fn split_target(target: &[u8]) -> (&[u8], Option<&[u8]>) {
     let path_end = memchr::memchr2(b'?', b'#', target).unwrap_or(target.len());
     let mut path = target.get(..path_end).unwrap_or(target);
     let query = match target.get(path_end) {
@@ -387,13 +386,7 @@ mod tests {
             ("Host", b"h"),
             ("user-agent", b"last"),
         ];
-        let req = RawRequest {
-            method: b"GET",
-            target: b"/",
-            version: b"HTTP/1.1",
-            headers: &headers,
-            carried: None,
-        };
+        let req = HeaderList::new("GET", "/", &headers);
         let key = HeaderKey::new("USER-AGENT");
         assert_eq!(req.header_values(&key).next(), Some(&b"first"[..]));
         assert_eq!(req.header_values(&key).next_back(), Some(&b"last"[..]));

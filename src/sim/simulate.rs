@@ -135,7 +135,9 @@ impl Simulator {
                 warnings.push(format!("named expression `{name}` is defined more than once; the last definition wins (lint redefined)"));
             }
         }
-        let mut builder = ProgramSetBuilder::new(&names, &options.compile);
+        // Named expressions group `&&`/`||` like the policies that use them.
+        let compile = options.compile.clone().parse(options.parse.clone());
+        let mut builder = ProgramSetBuilder::new(&names, &compile);
         let mut policies: Vec<PolicyInfo> = Vec::new();
         let mut policy_index: std::collections::HashMap<String, usize> =
             std::collections::HashMap::new();
@@ -315,7 +317,8 @@ impl Simulator {
         scratch: &mut Vec<Verdict>,
         out: &mut Vec<Verdict>,
     ) {
-        self.set.eval_all(request, context, scratch);
+        self.set
+            .eval_all_with(request, context.unwrap_or(Context::empty()), scratch);
         out.clear();
         out.extend(self.policies.iter().map(|p| match p.rule {
             Rule::Compiled(i) => scratch.get(i).copied().unwrap_or(Verdict::Unknown),
@@ -335,7 +338,8 @@ impl Simulator {
         scratch: &mut SetScratch,
         out: &mut Vec<(usize, Verdict)>,
     ) {
-        self.set.eval_sparse(request, context, scratch, out);
+        self.set
+            .eval_sparse_with(request, context.unwrap_or(Context::empty()), scratch, out);
         for entry in out.iter_mut() {
             entry.0 = self.rule_owner.get(entry.0).copied().unwrap_or(usize::MAX);
         }
@@ -383,7 +387,10 @@ impl Simulator {
                 depends_on.push(reason.clone());
             }
             let explanation = match (&policy.rule, self.options.explain && !skipped) {
-                (Rule::Compiled(i), true) => self.set.explain(*i, request, context),
+                (Rule::Compiled(i), true) => {
+                    self.set
+                        .explain_with(*i, request, context.unwrap_or(Context::empty()))
+                }
                 _ => None,
             };
             results.push(PolicyResult {
@@ -432,7 +439,7 @@ impl Simulator {
         match &policy.rule {
             Rule::Compiled(i) => self
                 .set
-                .missing_inputs(*i, context)
+                .missing_inputs(*i, context.unwrap_or(Context::empty()))
                 .iter()
                 .map(|input| input.as_str().to_owned())
                 .collect(),

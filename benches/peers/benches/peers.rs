@@ -209,10 +209,8 @@ fn closure_engines() -> Vec<Engine> {
 
 /// nsexpr: the classic rule compiled once, evaluated on a `HeaderMap` view (binding included).
 fn nsexpr_matcher() -> impl Fn(&HeaderMap) -> bool + 'static {
-    let program = nsexpr::Program::from_rule(
+    let program = nsexpr::Program::new(
         "REQ.HTTP.HEADER User-Agent CONTAINS Worx && REQ.HTTP.HEADER X-Citrix-Gateway EXISTS",
-        &nsexpr::NamedExpressions::new(),
-        &nsexpr::CompileOptions::default(),
     )
     .expect("the headline rule compiles");
     move |h: &HeaderMap| program.is_match(&nsexpr::eval::HeaderMapRequest::headers_only(h))

@@ -1,26 +1,73 @@
-//! The evaluator's tree: names inlined (D12), qualifiers reduced to slots and context sources,
-//! literals prebuilt into matchers. No spans; every node keeps a label index for `explain`.
+//! The compiled form of a rule, written by [`compile`](crate::compile) and read by
+//! [`eval`](crate::eval): an arena of nodes in which named expressions are compiled once and
+//! shared (a DAG, D12), qualifiers reduced to header slots and context sources, literals prebuilt
+//! into matchers. Nodes carry no text; labels for `explain` sit in a side table.
 
-use super::matchers::{IpTest, NumTest, TextTest, UrlPattern};
-use crate::eval::HeaderKey;
+mod header;
+mod input;
+pub(crate) mod matchers;
+mod program;
+pub(crate) mod visit;
+
+pub use header::HeaderKey;
+pub use input::ContextInput;
+pub(crate) use input::InputSet;
+pub(crate) use program::{HeaderAtoms, Labels, Layout, Member, TriggerIndex};
+pub use program::{HeaderInstance, Program, ProgramSet, SetScratch};
+
+use matchers::{IpTest, NumTest, TextTest, UrlPattern};
+
+/// Index of a node in a program's arena.
+pub(crate) type NodeId = u32;
 
 /// One node of a compiled rule.
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
-    /// Index into the program's labels (canonical text of the sub-rule).
-    pub label: u32,
-    /// For a leaf that occurs more than once (same canonical text) in a program or set: its slot in
-    /// the per-evaluation memo, so it is computed once per request. [`NO_MEMO`] otherwise.
+    /// For a leaf whose test is evaluated more than once per request (it occurs several times, or
+    /// sits in a named expression used several times), and for the body of a named expression
+    /// used several times: its slot in the per-evaluation memo. [`NO_MEMO`] otherwise.
     pub memo: u16,
     /// The memo holds the verdict of the positive test this leaf negates (NOTCONTAINS of a
     /// shared CONTAINS, ...).
     pub memo_negate: bool,
-    /// For `&&`/`||` whose operands the compiler reordered (cheapest first; Kleene `&&` and `||`
-    /// are commutative and evaluation has no side effects, so the verdict is the same): the
-    /// written position of each stored operand, so `explain` can show and walk the written order
-    /// (D14). `None` when the order is unchanged.
-    pub written: Option<Box<[u16]>>,
     pub kind: NodeKind,
+}
+
+/// `Node::memo` of a leaf that is not shared.
+pub(crate) const NO_MEMO: u16 = u16::MAX;
+
+impl Node {
+    /// A placeholder for a reserved arena slot, overwritten when its expression is lowered.
+    pub(crate) const fn placeholder() -> Node {
+        Node {
+            memo: NO_MEMO,
+            memo_negate: false,
+            kind: NodeKind::Const(false),
+        }
+    }
+}
+
+/// The operands of `&&`/`||`: consecutive arena nodes, so evaluation scans them in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Operands {
+    pub first: NodeId,
+    pub len: u32,
+}
+
+impl Operands {
+    /// The operand nodes, in evaluation order.
+    #[inline]
+    pub(crate) fn of(self, nodes: &[Node]) -> &[Node] {
+        let start = self.first as usize;
+        let found = nodes.get(start..start + self.len as usize);
+        debug_assert!(found.is_some(), "operands outside the arena");
+        found.unwrap_or(&[])
+    }
+
+    /// The operand ids, in evaluation order.
+    pub(crate) fn ids(self) -> std::ops::Range<NodeId> {
+        self.first..self.first + self.len
+    }
 }
 
 // Leaves stay inline: boxing them would add a pointer chase to every evaluation.
@@ -28,12 +75,33 @@ pub(crate) struct Node {
 #[derive(Debug, Clone)]
 pub(crate) enum NodeKind {
     Const(bool),
-    And(Box<[Node]>),
-    Or(Box<[Node]>),
-    Not(Box<Node>),
-    /// A named expression, inlined; kept as a node so `explain` can show the name.
-    Named(Box<Node>),
+    And(Operands),
+    Or(Operands),
+    Not(NodeId),
+    /// A use of a named expression: the shared body, kept as a node so `explain` can show the
+    /// name.
+    Named(NodeId),
     Leaf(Leaf),
+}
+
+impl NodeKind {
+    /// The nodes this one refers to directly.
+    pub(crate) fn children(&self) -> std::ops::Range<NodeId> {
+        match self {
+            NodeKind::And(ops) | NodeKind::Or(ops) => ops.ids(),
+            NodeKind::Not(inner) | NodeKind::Named(inner) => *inner..*inner + 1,
+            NodeKind::Const(_) | NodeKind::Leaf(_) => 0..0,
+        }
+    }
+}
+
+/// The node `id` of an arena built by the compiler (ids always point inside it).
+#[inline]
+pub(crate) fn node(nodes: &[Node], id: NodeId) -> &Node {
+    static MISSING: Node = Node::placeholder();
+    let found = nodes.get(id as usize);
+    debug_assert!(found.is_some(), "node {id} outside the arena");
+    found.unwrap_or(&MISSING)
 }
 
 /// A context value's source: which field of `Context` and which input it reports when missing.
@@ -80,9 +148,6 @@ pub(crate) enum ClockUnit {
     /// 0 = Sunday (`DAYOFWEEK`).
     Weekday,
 }
-
-/// `Node::memo` of a leaf that is not shared.
-pub(crate) const NO_MEMO: u16 = u16::MAX;
 
 #[derive(Debug, Clone)]
 pub(crate) enum Leaf {
@@ -166,29 +231,6 @@ pub(crate) enum Leaf {
     Opaque {
         text: Box<str>,
     },
-}
-
-/// A static estimate of what evaluating a node costs: presence tests and constants are cheap,
-/// substring searches and clock arithmetic dearer; a compound costs the sum of its operands.
-pub(crate) fn cost(node: &Node) -> u32 {
-    use super::matchers::TextOp;
-    match &node.kind {
-        NodeKind::Const(_) => 0,
-        NodeKind::And(items) | NodeKind::Or(items) => items.iter().map(cost).sum(),
-        NodeKind::Not(inner) | NodeKind::Named(inner) => cost(inner),
-        NodeKind::Leaf(leaf) => match leaf {
-            Leaf::Header { test, .. } | Leaf::ResponseHeader { test, .. } => match test.op {
-                TextOp::Exists | TextOp::NotExists => 2,
-                TextOp::Contents | TextOp::Equals { .. } | TextOp::NotEquals { .. } => 3,
-                TextOp::Contains(_) | TextOp::NotContains(_) => 6,
-            },
-            Leaf::Method(_) | Leaf::Version(_) | Leaf::UrlLen(_) => 1,
-            Leaf::UrlPath(_) | Leaf::UrlQuery(_) | Leaf::UrlQueryLen(_) => 3,
-            Leaf::UrlPattern { .. } => 3,
-            Leaf::UrlTokens { .. } => 5,
-            _ => 2,
-        },
-    }
 }
 
 /// Maps a signed value onto `u64` preserving order, so date comparisons reuse `NumTest`.
