@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use nsexpr::config::Read as ConfigRead;
+use nsexpr::config::Loaded;
 use nsexpr::sim::{Identity, Report, SimOptions, Simulator, preset, presets};
 use serde::Serialize;
 
@@ -42,7 +42,7 @@ pub fn simulator(
     vserver: Option<&str>,
     instance: HeaderInstanceArg,
     explain: bool,
-) -> Result<(ConfigRead, Simulator), Failure> {
+) -> Result<(Loaded, Simulator), Failure> {
     let read = load_config(config)?;
     let mut options = SimOptions::default();
     options.compile = compile_options(instance);

@@ -23,7 +23,6 @@
 //! limited (D16). Chains and nesting are parsed with an explicit stack, never recursion.
 
 mod classify;
-mod cli;
 mod error;
 mod parser;
 #[allow(dead_code)] // wired into the classic and advanced parsers next
@@ -33,7 +32,6 @@ mod value;
 use std::str::FromStr;
 
 pub use classify::is_advanced;
-pub use cli::{UnquoteError, unquote_cli_argument};
 pub use error::{ParseError, ParseErrorKind};
 
 use crate::ast::{Expr, ExprKind, Operator, Span};
