@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use nsexpr::config::Config;
-use nsexpr::sim::{Identity, Report, SimOptions, Simulator, preset};
+use nsexpr::sim::{Report, SimOptions, Simulator, preset};
 use nsexpr::{CompileOptions, NamedExpressions, Program, Verdict};
 use serde::{Deserialize, Serialize};
 
@@ -242,11 +242,10 @@ fn run_case(case: &Case, loaded: &Loaded) -> Vec<String> {
     if case.simulates() {
         match &loaded.sim {
             Ok(sim) => {
-                let identity = Identity {
-                    user: case.user.clone(),
-                    groups: case.groups.clone(),
-                };
-                let report = sim.simulate(&input.request, input.context.as_ref(), &identity);
+                let mut context = input.context.clone().unwrap_or_default();
+                context.user = case.user.clone();
+                context.groups = Some(case.groups.clone());
+                let report = sim.simulate_with(&input.request, &context);
                 check_report(case, &report, &mut failures);
             }
             Err(message) => failures.push(message.clone()),
