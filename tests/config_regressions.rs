@@ -24,9 +24,16 @@ fn errors_on_a_long_line_stay_bounded() {
         shown += text.len();
     }
     assert!(shown < 20_000 * 600, "{shown} bytes of diagnostics");
-    let last = loaded.errors.last().map(ToString::to_string).unwrap_or_default();
+    let last = loaded
+        .errors
+        .last()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     assert!(last.contains("-o19999"), "{last}");
-    assert!(last.lines().nth(1).is_some_and(|l| l.starts_with("...")), "{last}");
+    assert!(
+        last.lines().nth(1).is_some_and(|l| l.starts_with("...")),
+        "{last}"
+    );
 }
 
 #[test]
@@ -64,7 +71,12 @@ fn a_line_that_is_not_utf8_is_an_error_for_that_line() {
     let loaded = Config::read_bytes(bytes, "latin1.conf");
     let lines: Vec<(usize, usize)> = loaded.errors.iter().map(|e| (e.line, e.column)).collect();
     assert_eq!(lines, [(1, 6), (3, 53)]);
-    assert!(loaded.errors.iter().all(|e| e.kind == ConfigErrorKind::InvalidUtf8));
+    assert!(
+        loaded
+            .errors
+            .iter()
+            .all(|e| e.kind == ConfigErrorKind::InvalidUtf8)
+    );
     assert!(loaded.config.session_action("A").is_some());
     assert!(loaded.config.session_policy("Q").is_some());
     assert!(loaded.config.session_policy("P").is_none());
@@ -72,7 +84,9 @@ fn a_line_that_is_not_utf8_is_an_error_for_that_line() {
 
 #[test]
 fn from_path_reports_a_missing_file() {
-    let missing = std::env::temp_dir().join("nsexpr-no-such-dir").join("ns.conf");
+    let missing = std::env::temp_dir()
+        .join("nsexpr-no-such-dir")
+        .join("ns.conf");
     let error = Config::from_path(&missing).err().map(|e| e.source.kind());
     assert_eq!(error, Some(std::io::ErrorKind::NotFound));
 }
@@ -124,7 +138,9 @@ fn many_unknown_policies_simulate_quickly() {
     assert_eq!(report.winner, None);
     assert_eq!(report.winner_uncertain_because.len(), 5_000);
     assert_eq!(
-        report.profile_entry("icaProxy").map(|p| p.depends_on_unknown.len()),
+        report
+            .profile_entry("icaProxy")
+            .map(|p| p.depends_on_unknown.len()),
         Some(5_000)
     );
     assert!(elapsed.as_secs_f64() < 5.0, "{elapsed:?}");

@@ -66,8 +66,13 @@ impl Excerpt {
         let before = line.get(..start).unwrap_or("");
         let inside = line.get(start..end).unwrap_or("");
         let after = line.get(end..).unwrap_or("");
-        let skip = before.chars().count().saturating_sub(Excerpt::BEFORE);
-        let mut text: String = before.chars().skip(skip).collect();
+        // Walk back from the span only as far as the window reaches.
+        let window_start = before
+            .char_indices()
+            .rev()
+            .nth(Excerpt::BEFORE - 1)
+            .map_or(0, |(i, _)| i);
+        let mut text = before.get(window_start..).unwrap_or("").to_owned();
         let span_column = text.chars().count();
         let inside_chars = inside.chars().count();
         text.extend(inside.chars().take(Excerpt::SPAN));
@@ -82,7 +87,7 @@ impl Excerpt {
             text,
             span_column,
             span_width: inside_chars.clamp(1, Excerpt::SPAN),
-            cut_before: skip > 0,
+            cut_before: window_start > 0,
             cut_after,
         }
     }
@@ -92,12 +97,11 @@ impl ConfigError {
     pub(super) fn new(
         file: &str,
         line: usize,
+        column: usize,
         text: &str,
         span: Span,
         kind: ConfigErrorKind,
     ) -> ConfigError {
-        let start = floor_boundary(text, span.start);
-        let column = text.get(..start).map_or(0, |s| s.chars().count()) + 1;
         ConfigError {
             file: file.to_owned(),
             line,

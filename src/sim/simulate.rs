@@ -564,26 +564,31 @@ impl Simulator {
             .take_while(|(r, _)| r.verdict != Verdict::True)
             .map(|(r, _)| r.name.clone())
             .collect();
+        // One walk over the live policies' own parameters: (decided value and source, unknown
+        // candidates before it), keyed by lower-case parameter name.
+        let mut merged: HashMap<&str, (Option<(&str, &str)>, Vec<Candidate>)> = HashMap::new();
+        for (result, policy) in &live {
+            for (name, value) in &policy.params {
+                let (decided, unknown) = merged.entry(name.as_str()).or_default();
+                if decided.is_some() {
+                    continue;
+                }
+                if result.verdict == Verdict::True {
+                    *decided = Some((value.as_str(), result.name.as_str()));
+                } else {
+                    unknown.push(Candidate {
+                        policy: result.name.clone(),
+                        value: value.clone(),
+                    });
+                }
+            }
+        }
         let mut profile = BTreeMap::new();
         for parameter in &self.parameters {
             let folded = parameter.to_ascii_lowercase();
-            let mut unknown = Vec::new();
-            let mut decided = None;
-            for (result, policy) in &live {
-                let Some(value) = policy.params.get(&folded) else {
-                    continue;
-                };
-                if result.verdict == Verdict::True {
-                    decided = Some((value.to_owned(), result.name.clone()));
-                    break;
-                }
-                unknown.push(Candidate {
-                    policy: result.name.clone(),
-                    value: value.to_owned(),
-                });
-            }
+            let (decided, unknown) = merged.get(folded.as_str()).cloned().unwrap_or_default();
             let (value, from) = match decided {
-                Some((v, from)) => (Some(v), from),
+                Some((v, from)) => (Some(v.to_owned()), from.to_owned()),
                 None => match self
                     .global
                     .get(parameter)

@@ -1,6 +1,8 @@
 //! Argument parsing: a command's tokens split into positional arguments and options, and the
 //! checks every handler shares (counts, option names, values, numbers), which report to the sink.
 
+use std::collections::HashSet;
+
 use crate::ast::Span;
 
 use super::super::diag::ConfigErrorKind;
@@ -240,11 +242,12 @@ impl Reader<'_> {
     pub(super) fn first_time(
         &mut self,
         ctx: &Ctx<'_>,
-        seen: &mut Vec<String>,
+        seen: &mut HashSet<String>,
         name: &str,
         opt: &Opt<'_, '_>,
     ) -> bool {
-        if seen.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+        // Keyed by lower-case name: an option name is compared case-insensitively.
+        if !seen.insert(name.to_ascii_lowercase()) {
             self.error(
                 ctx,
                 opt.name.span,
@@ -254,7 +257,6 @@ impl Reader<'_> {
             );
             false
         } else {
-            seen.push(name.to_owned());
             true
         }
     }
@@ -267,7 +269,7 @@ impl Reader<'_> {
         table: &[&'static str],
     ) -> Vec<(String, String, Span)> {
         let mut out = Vec::new();
-        let mut seen = Vec::new();
+        let mut seen = HashSet::new();
         for opt in &args.options {
             let name = match resolve(&opt.name.value, table) {
                 Resolved::Found(name) => name.to_owned(),

@@ -1,5 +1,7 @@
 //! The command handlers: one per modelled command, applying a line to the first pass's state.
 
+use std::collections::HashSet;
+
 use super::super::diag::{ConfigErrorKind, NoticeKind};
 use super::super::lexer::Token;
 use super::super::model::{
@@ -166,7 +168,7 @@ impl Reader<'_> {
 
     fn set_policy(&mut self, ctx: &Ctx<'_>, args: &Args<'_, '_>) {
         let target = self.target(ctx, Command::SetPolicy, args, 1, |r, n| r.policies.find(n));
-        let mut seen = Vec::new();
+        let mut seen = HashSet::new();
         let mut rule = None;
         let mut action = None;
         for opt in &args.options {
@@ -198,7 +200,7 @@ impl Reader<'_> {
 
     fn expression(&mut self, ctx: &Ctx<'_>, command: Command, args: &Args<'_, '_>) {
         let positional = self.positional(ctx, command, args, 2, 2);
-        let mut seen = Vec::new();
+        let mut seen = HashSet::new();
         let mut comment = None;
         let mut message = None;
         for opt in &args.options {
@@ -332,7 +334,7 @@ impl Reader<'_> {
             None
         };
         let mut weight = None;
-        let mut seen = Vec::new();
+        let mut seen = HashSet::new();
         for opt in &args.options {
             let Some(option) = self.strict_option(ctx, command, opt, &["weight"]) else {
                 continue;
@@ -381,7 +383,7 @@ impl Reader<'_> {
             .positional(ctx, command, args, name_count, name_count)
             .first()
             .map(|t| t.value.clone().into_owned());
-        let mut seen = Vec::new();
+        let mut seen = HashSet::new();
         let mut policy = None;
         let mut priority = None;
         let mut priority_ok = true;
@@ -502,7 +504,7 @@ impl Reader<'_> {
 /// A rule or expression token as a [`RuleText`] with the position of its text.
 fn rule_text(ctx: &Ctx<'_>, token: &Token<'_>) -> RuleText {
     let start = token.content_start();
-    let column = ctx.text.get(..start).map_or(0, |s| s.chars().count()) + 1;
+    let column = ctx.column(start);
     RuleText {
         text: token.value.clone().into_owned(),
         line: ctx.no,

@@ -85,7 +85,7 @@ impl Config {
                     // shows as one replacement character.
                     let start = e.valid_up_to();
                     let span = Span::new(start, start + char::REPLACEMENT_CHARACTER.len_utf8());
-                    let ctx = Ctx { no: i + 1, text };
+                    let ctx = Ctx::new(i + 1, text);
                     reader.error(&ctx, span, ConfigErrorKind::InvalidUtf8);
                 }
             }
@@ -119,7 +119,7 @@ impl Reader<'_> {
     fn line(&mut self, no: usize, raw: &str) {
         let mut lexer = Lexer::new(raw);
         let text = lexer.line();
-        let ctx = Ctx { no, text };
+        let ctx = Ctx::new(no, text);
         let mut tokens = Vec::new();
         let mut lex_error = None;
         for token in lexer.by_ref() {

@@ -1,6 +1,8 @@
 //! The first pass's state: the objects read so far (in [`Slots`]), the binds waiting for the second
 //! pass, and the error and notice sink every handler reports to.
 
+use std::cell::Cell;
+
 use crate::ast::Span;
 
 use super::super::diag::{ConfigError, ConfigErrorKind, Notice, NoticeKind};
@@ -26,6 +28,34 @@ pub(super) struct Ctx<'t> {
     pub(super) no: usize,
     /// The line without its line end.
     pub(super) text: &'t str,
+    /// The last `(byte, column)` asked for, so that the columns of many errors on one long
+    /// line cost one walk over it, not one each.
+    last_column: Cell<(usize, usize)>,
+}
+
+impl<'t> Ctx<'t> {
+    pub(super) fn new(no: usize, text: &'t str) -> Ctx<'t> {
+        Ctx {
+            no,
+            text,
+            last_column: Cell::new((0, 1)),
+        }
+    }
+
+    /// The 1-based column (in characters) of byte `at`, rounded down to a character boundary.
+    pub(super) fn column(&self, at: usize) -> usize {
+        let mut at = at.min(self.text.len());
+        while !self.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let (from, column) = match self.last_column.get() {
+            (byte, column) if byte <= at => (byte, column),
+            _ => (0, 1),
+        };
+        let column = column + self.text.get(from..at).map_or(0, |s| s.chars().count());
+        self.last_column.set((at, column));
+        column
+    }
 }
 
 pub(super) struct Reader<'f> {
@@ -66,8 +96,14 @@ impl<'f> Reader<'f> {
     }
 
     pub(super) fn error(&mut self, ctx: &Ctx<'_>, span: Span, kind: ConfigErrorKind) {
-        self.errors
-            .push(ConfigError::new(self.file, ctx.no, ctx.text, span, kind));
+        self.errors.push(ConfigError::new(
+            self.file,
+            ctx.no,
+            ctx.column(span.start),
+            ctx.text,
+            span,
+            kind,
+        ));
     }
 
     pub(super) fn notice(&mut self, line: usize, kind: NoticeKind) {
