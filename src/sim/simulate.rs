@@ -566,7 +566,7 @@ impl Simulator {
             .collect();
         // One walk over the live policies' own parameters: (decided value and source, unknown
         // candidates before it), keyed by lower-case parameter name.
-        let mut merged: HashMap<&str, (Option<(&str, &str)>, Vec<Candidate>)> = HashMap::new();
+        let mut merged: HashMap<&str, Merged<'_>> = HashMap::new();
         for (result, policy) in &live {
             for (name, value) in &policy.params {
                 let (decided, unknown) = merged.entry(name.as_str()).or_default();
@@ -640,6 +640,10 @@ impl Simulator {
         }
     }
 }
+
+/// One parameter while merging: the deciding `(value, policy)`, and the unknown policies that
+/// would set it before that one.
+type Merged<'a> = (Option<(&'a str, &'a str)>, Vec<Candidate>);
 
 fn builtin_default(parameter: &str) -> Option<&'static str> {
     builtin_defaults()
