@@ -50,7 +50,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 let mut hits = 0usize;
                 for r in &requests {
-                    sim.evaluate(black_box(r), None, &mut scratch, &mut out);
+                    sim.evaluate(black_box(r), &mut scratch, &mut out);
                     hits += out.iter().filter(|v| **v == nsexpr::Verdict::True).count();
                 }
                 hits
@@ -65,7 +65,7 @@ fn bench(c: &mut Criterion) {
                         target: target.as_bytes(),
                         headers,
                     };
-                    sim.evaluate(black_box(&view), None, &mut scratch, &mut out);
+                    sim.evaluate(black_box(&view), &mut scratch, &mut out);
                     hits += out.iter().filter(|v| **v == nsexpr::Verdict::True).count();
                 }
                 hits

@@ -27,7 +27,7 @@ fn main() {
     let mut hits = 0usize;
     for _ in 0..if count < 1000 { 500 } else { 50 } {
         for r in &requests {
-            sim.evaluate_sparse(r, None, &mut scratch, &mut out);
+            sim.evaluate_sparse(r, &mut scratch, &mut out);
             hits += out.len();
         }
     }

@@ -11,7 +11,7 @@
 //! ```
 //! use nsexpr::config::Config;
 //! use nsexpr::eval::HeaderList;
-//! use nsexpr::sim::{Identity, SimOptions, Simulator};
+//! use nsexpr::sim::{SimOptions, Simulator};
 //! use nsexpr::{Program, Verdict};
 //!
 //! // Parse (canonical text, D15), compile once, evaluate many requests.
@@ -33,7 +33,7 @@
 //!     bind vpn vserver gw -policy receiver -priority 100\n";
 //! let read = Config::read(conf, "example.conf");
 //! let simulator = Simulator::new(&read.config, None, SimOptions::default())?;
-//! let report = simulator.simulate(&request, None, &Identity::default());
+//! let report = simulator.simulate(&request);
 //! assert_eq!(report.applied, ["receiver"]);
 //! assert_eq!(report.value("icaProxy"), Some("ON"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -43,7 +43,7 @@ use serde::Deserialize;
 
 use crate::config::{Config, ConfigError};
 use crate::eval::HeaderList;
-use crate::sim::{ClientPreset, Identity, Report, SimError, SimOptions, Simulator, preset};
+use crate::sim::{ClientPreset, Report, SimError, SimOptions, Simulator, preset};
 use crate::{Context, NamedExpressions, Program, Verdict};
 
 /// A policy spec: the configuration to test and its cases. Read it with [`Spec::from_path`] or
@@ -494,11 +494,10 @@ fn run_case(case: &Case, loaded: &Loaded) -> Vec<CaseFailure> {
     if case.simulates() {
         match &loaded.sim {
             Ok(sim) => {
-                let identity = Identity {
-                    user: case.user.clone(),
-                    groups: case.groups.clone(),
-                };
-                let report = sim.simulate(&request, context.as_ref(), &identity);
+                let mut context = context.clone().unwrap_or_default();
+                context.user = case.user.clone();
+                context.groups = Some(case.groups.clone());
+                let report = sim.simulate_with(&request, &context);
                 check_report(case, &report, &mut failures);
             }
             Err(failure) => failures.push(failure.clone()),

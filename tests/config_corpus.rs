@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use nsexpr::config::{BindPoint, Config, IgnoreReason, NoticeKind, Read, Severity};
+use nsexpr::config::{BindPoint, Config, IgnoreReason, Loaded, NoticeKind, Severity};
 
-fn load(name: &str) -> Read {
+fn load(name: &str) -> Loaded {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("corpus/configs")
         .join(name);

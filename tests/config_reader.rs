@@ -2,11 +2,11 @@
 //! R6 built-ins, set/unset/rm, bind points and their options.
 
 use nsexpr::config::{
-    BindPoint, Config, ConfigErrorKind, IgnoreReason, NoticeKind, Read, builtin_defaults,
+    BindPoint, Config, ConfigErrorKind, IgnoreReason, Loaded, NoticeKind, builtin_defaults,
     is_builtin_policy,
 };
 
-fn read_ok(text: &str) -> Read {
+fn read_ok(text: &str) -> Loaded {
     let read = Config::read(text, "t.conf");
     let errors: Vec<String> = read.errors.iter().map(ToString::to_string).collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
@@ -128,7 +128,7 @@ fn r3_binds_of_other_policies_are_notices() {
     );
     assert_eq!(
         read.notices.first().map(ToString::to_string).as_deref(),
-        Some("line 1: info: bind of rewrite policy `RW1` ignored: not a session policy (R3)")
+        Some("line 1: info: bind of rewrite policy `RW1` ignored: not a session policy")
     );
 }
 

@@ -4,7 +4,7 @@
 
 use nsexpr::config::Config;
 use nsexpr::corpus::{Generator, Profile};
-use nsexpr::sim::{Identity, SimOptions, Simulator};
+use nsexpr::sim::{SimOptions, Simulator};
 
 #[test]
 fn generated_labels_match_the_simulator() {
@@ -19,8 +19,10 @@ fn generated_labels_match_the_simulator() {
             .labels
             .get("expect_policy")
             .expect("every record is labelled");
-        let context = record.context.as_ref().map(|c| c.to_context());
-        let report = simulator.simulate(&record, context.as_ref(), &Identity::default());
+        let report = match record.context.as_ref().map(|c| c.to_context()) {
+            Some(context) => simulator.simulate_with(&record, &context),
+            None => simulator.simulate(&record),
+        };
         assert_eq!(
             report.winner.as_deref(),
             Some(expected.as_str()),

@@ -2,8 +2,9 @@
 //! unknown policies (D20) and advanced gotos (D18).
 
 use nsexpr::config::Config;
+use nsexpr::eval::ContextInput;
 use nsexpr::eval::HeaderList;
-use nsexpr::sim::{GroupOrder, Identity, Report, SimOptions, Simulator};
+use nsexpr::sim::{Assumption, Dependency, GroupOrder, Report, SimOptions, Simulator, Warning};
 use nsexpr::{Context, Verdict};
 
 const CONF: &str = r#"
@@ -31,6 +32,21 @@ bind vpn global -policyName P_NOPRIO
 set vpn parameter -sessTimeout 120 -ntDomain global.example
 "#;
 
+/// Who is logging on, as the context carries it.
+struct Identity {
+    user: Option<String>,
+    groups: Vec<String>,
+}
+
+impl Identity {
+    fn nobody() -> Identity {
+        Identity {
+            user: None,
+            groups: Vec::new(),
+        }
+    }
+}
+
 fn simulate(
     conf: &str,
     identity: Identity,
@@ -49,7 +65,10 @@ fn simulate(
         headers: &headers,
         carried: None,
     };
-    sim.simulate(&req, ctx, &identity)
+    let mut context = ctx.cloned().unwrap_or_default();
+    context.user = identity.user;
+    context.groups = Some(identity.groups);
+    sim.simulate_with(&req, &context)
 }
 
 fn alice(groups: &[&str]) -> Identity {
@@ -120,7 +139,7 @@ fn priority_beats_bind_level_and_ties_go_user_group_vserver_global() {
 fn other_users_do_not_get_user_bindings() {
     let r = simulate(
         CONF,
-        Identity::default(),
+        Identity::nobody(),
         SimOptions::default(),
         "Mozilla/5.0",
         None,
@@ -153,7 +172,7 @@ fn group_order_follows_weight_when_configured_else_the_caller() {
         .collect();
     assert_eq!(groups, ["P_ADMINS", "P_STAFF"]);
     assert_eq!(r.value("splitTunnel"), Some("REVERSE"));
-    assert!(r.assumptions.contains(&"D19".to_owned()));
+    assert!(r.assumptions.contains(&Assumption::GroupOrder));
     let mut caller = SimOptions::default();
     caller.group_order = Some(GroupOrder::Caller);
     let r = simulate(CONF, alice(&["Staff", "Admins"]), caller, "x", None);
@@ -173,7 +192,7 @@ fn same_priority_same_level_keeps_config_order() {
         add vpn sessionAction A1 -icaProxy ON\nadd vpn sessionAction A2 -icaProxy OFF\n\
         add vpn sessionPolicy P2 ns_true A2\nadd vpn sessionPolicy P1 ns_true A1\n\
         bind vpn vserver VS -policy P2 -priority 5\nbind vpn vserver VS -policy P1 -priority 5\n";
-    let r = simulate(conf, Identity::default(), SimOptions::default(), "x", None);
+    let r = simulate(conf, Identity::nobody(), SimOptions::default(), "x", None);
     assert_eq!(r.applied, ["P2", "P1"]);
     assert_eq!(r.value("icaProxy"), Some("OFF"));
 }
@@ -185,13 +204,16 @@ fn unknown_policies_are_reported_with_candidates_never_as_false() {
         add vpn sessionPolicy INTERNAL \"REQ.IP.SOURCEIP == 10.0.0.0 -netmask 255.0.0.0\" NET\n\
         add vpn sessionPolicy EVERYONE ns_true ALL\n\
         bind vpn vserver VS -policy INTERNAL -priority 50\nbind vpn vserver VS -policy EVERYONE -priority 60\n";
-    let r = simulate(conf, Identity::default(), SimOptions::default(), "x", None);
+    let r = simulate(conf, Identity::nobody(), SimOptions::default(), "x", None);
     let internal = &r.policies[0];
     assert_eq!(
         (internal.name.as_str(), internal.verdict),
         ("INTERNAL", Verdict::Unknown)
     );
-    assert_eq!(internal.depends_on, ["client_ip"]);
+    assert_eq!(
+        internal.depends_on,
+        [Dependency::Input(ContextInput::ClientIp)]
+    );
     assert_eq!(r.applied, ["EVERYONE"]);
     assert_eq!(r.winner_uncertain_because, ["INTERNAL"]);
     let split = r.profile_entry("splitTunnel").expect("splitTunnel");
@@ -208,7 +230,7 @@ fn unknown_policies_are_reported_with_candidates_never_as_false() {
     let ctx = Context::with_client_ip("10.1.2.3".parse().expect("ip"));
     let r = simulate(
         conf,
-        Identity::default(),
+        Identity::nobody(),
         SimOptions::default(),
         "x",
         Some(&ctx),
@@ -225,11 +247,11 @@ fn advanced_policies_follow_goto_end_and_next() {
         bind vpn vserver VS -policy P1 -priority 10 -gotoPriorityExpression NEXT\n\
         bind vpn vserver VS -policy P2 -priority 20 -gotoPriorityExpression END\n\
         bind vpn vserver VS -policy P3 -priority 30\n";
-    let r = simulate(conf, Identity::default(), SimOptions::default(), "x", None);
+    let r = simulate(conf, Identity::nobody(), SimOptions::default(), "x", None);
     assert_eq!(r.applied, ["P1", "P2"]);
     assert!(r.policies[2].skipped);
     assert_eq!(r.value("wihome"), None);
-    assert!(r.assumptions.contains(&"D18".to_owned()));
+    assert!(r.assumptions.contains(&Assumption::GotoWalk));
 }
 
 #[test]
@@ -240,10 +262,24 @@ fn warnings_cover_mixed_operators_unknown_names_and_ica_only() {
         add vpn sessionPolicy NAMED no_such_expression FULL\n\
         add vpn sessionPolicy ALWAYS ns_true FULL\n\
         bind vpn vserver VS -policy MIX -priority 1\nbind vpn vserver VS -policy NAMED -priority 2\nbind vpn vserver VS -policy ALWAYS -priority 3\n";
-    let r = simulate(conf, Identity::default(), SimOptions::default(), "x", None);
-    let all = r.warnings.join("\n");
-    assert!(all.contains("mixes && and ||"), "{all}");
-    assert!(all.contains("no_such_expression"), "{all}");
-    assert!(all.contains("icaOnly"), "{all}");
+    let r = simulate(conf, Identity::nobody(), SimOptions::default(), "x", None);
+    let w = &r.warnings;
+    assert!(
+        w.iter()
+            .any(|w| matches!(w, Warning::MixedAndOr { policy, .. } if policy == "MIX")),
+        "{w:?}"
+    );
+    assert!(
+        w.iter().any(|w| matches!(
+            w,
+            Warning::RuleDoesNotCompile { policy, unknown_name: true, .. } if policy == "NAMED"
+        )),
+        "{w:?}"
+    );
+    assert!(
+        w.iter()
+            .any(|w| matches!(w, Warning::IcaOnlyFullVpn { vserver } if vserver == "VS")),
+        "{w:?}"
+    );
     assert_eq!(r.policies[1].verdict, Verdict::Unknown);
 }

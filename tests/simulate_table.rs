@@ -2,8 +2,7 @@
 //! section 6 (table `tests/data/simulate.toml`).
 
 use nsexpr::config::Config;
-use nsexpr::eval::HeaderList;
-use nsexpr::sim::{Identity, SimOptions, Simulator, preset};
+use nsexpr::sim::{SimOptions, Simulator, Warning, preset};
 use nsexpr::{Context, Verdict};
 use toml::Value;
 
@@ -20,27 +19,17 @@ fn example_configs_give_the_documented_outcomes() {
         let read = Config::read(&conf, file);
         assert!(read.errors.is_empty(), "{file}: {:?}", read.errors);
         let sim = Simulator::new(&read.config, None, SimOptions::default()).expect("simulator");
-        let identity = Identity {
-            user: case.get("user").and_then(Value::as_str).map(str::to_owned),
-            groups: Vec::new(),
-        };
-        let context = case
+        let mut context = case
             .get("client_ip")
             .and_then(Value::as_str)
-            .map(|ip| Context::with_client_ip(ip.parse().expect("ip")));
+            .map_or_else(Context::default, |ip| {
+                Context::with_client_ip(ip.parse().expect("ip"))
+            });
+        context.user = case.get("user").and_then(Value::as_str).map(str::to_owned);
         for client in case["clients"].as_array().expect("clients") {
             let id = client.as_str().expect("id");
             let p = preset(id).unwrap_or_else(|| panic!("preset {id}"));
-            let headers: Vec<(&str, &[u8])> =
-                p.headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
-            let req = HeaderList {
-                method: p.method.as_bytes(),
-                target: p.target.as_bytes(),
-                version: b"HTTP/1.1",
-                headers: &headers,
-                carried: None,
-            };
-            let report = sim.simulate(&req, context.as_ref(), &identity);
+            let report = sim.simulate_with(p, &context);
             let at = format!("{file} × {id}");
             checked += 1;
             if let Some(applied) = case.get("applied").and_then(Value::as_array) {
@@ -95,7 +84,10 @@ fn example_configs_give_the_documented_outcomes() {
                 }
             }
             if let Some(w) = case.get("warning").and_then(Value::as_str)
-                && !report.warnings.iter().any(|x| x.contains(w))
+                && !report.warnings.iter().any(|x| match w {
+                    "ica_only_full_vpn" => matches!(x, Warning::IcaOnlyFullVpn { .. }),
+                    _ => panic!("unknown warning kind {w:?}"),
+                })
             {
                 failures.push(format!(
                     "{at}: no warning containing {w:?} in {:?}",

@@ -21,7 +21,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
-use nsexpr::config::{Config, Read as ConfigRead};
+use nsexpr::config::{Config, Loaded};
 use nsexpr::corpus::{CorpusFormat, Loader, RecordedRequest};
 use nsexpr::sim::ClientPreset;
 use nsexpr::{CompileOptions, Context, HeaderInstance, NamedExpressions};
@@ -101,7 +101,7 @@ fn rule_argument(arg: &str, unquote: bool) -> Result<String, Failure> {
         arg.to_owned()
     };
     if unquote {
-        nsexpr::syntax::unquote_cli_argument(&text)
+        nsexpr::config::unquote_argument(&text)
             .map_err(|e| Failure(format!("cannot unquote the rule: {e}")))
     } else {
         Ok(text)
@@ -109,9 +109,16 @@ fn rule_argument(arg: &str, unquote: bool) -> Result<String, Failure> {
 }
 
 /// Reads an ns.conf; its errors are printed on standard error and reading goes on.
-fn load_config(path: &Path) -> Result<ConfigRead, Failure> {
-    let text = read_text(path)?;
-    let read = Config::read(&text, &display_path(path));
+fn load_config(path: &Path) -> Result<Loaded, Failure> {
+    let mut bytes = Vec::new();
+    let result = if is_stdin(path) {
+        io::stdin().read_to_end(&mut bytes)
+    } else {
+        File::open(path).and_then(|mut f| f.read_to_end(&mut bytes))
+    };
+    result.map_err(|e| Failure::file(path, e))?;
+    // Bytes, not text: a line that is not UTF-8 is an error for that line only.
+    let read = Config::read_bytes(&bytes, &display_path(path));
     diag::print_config_errors(&read.errors);
     Ok(read)
 }

@@ -83,8 +83,12 @@ pub fn run(args: &RunArgs, format: Format) -> Result<ExitCode, Failure> {
     for item in loader {
         match item {
             Ok(record) => {
-                let context = record.context.as_ref().map(|c| c.to_context());
-                sim.evaluate_sparse(&record, context.as_ref(), &mut scratch, &mut verdicts);
+                match record.context.as_ref().map(|c| c.to_context()) {
+                    Some(context) => {
+                        sim.evaluate_sparse_with(&record, &context, &mut scratch, &mut verdicts);
+                    }
+                    None => sim.evaluate_sparse(&record, &mut scratch, &mut verdicts),
+                }
                 for &(policy, verdict) in &verdicts {
                     let Some(count) = hits.get_mut(policy) else {
                         continue;

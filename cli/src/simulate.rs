@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use nsexpr::config::Read as ConfigRead;
-use nsexpr::sim::{Identity, Report, SimOptions, Simulator, preset, presets};
+use nsexpr::config::Loaded;
+use nsexpr::sim::{Report, SimOptions, Simulator, preset, presets};
 use serde::Serialize;
 
 use super::args::{Format, HeaderInstanceArg, SimulateArgs};
@@ -42,13 +42,19 @@ pub fn simulator(
     vserver: Option<&str>,
     instance: HeaderInstanceArg,
     explain: bool,
-) -> Result<(ConfigRead, Simulator), Failure> {
+) -> Result<(Loaded, Simulator), Failure> {
     let read = load_config(config)?;
     let mut options = SimOptions::default();
     options.compile = compile_options(instance);
     options.explain = explain;
     let sim = Simulator::new(&read.config, vserver, options)
-        .map_err(|e| Failure(format!("{}: {e}", super::display_path(config))))?
+        .map_err(|e| {
+            let hint = match e {
+                nsexpr::sim::SimError::AmbiguousVserver(_) => " with --vserver",
+                _ => "",
+            };
+            Failure(format!("{}: {e}{hint}", super::display_path(config)))
+        })?
         .with_notices(&read.notices);
     Ok((read, sim))
 }
@@ -61,10 +67,6 @@ pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure
         args.header_instance,
         args.explain,
     )?;
-    let identity = Identity {
-        user: args.user.clone(),
-        groups: args.groups.clone(),
-    };
     let preset = match &args.client {
         Some(id) => Some(preset(id).ok_or_else(|| {
             Failure(format!(
@@ -81,7 +83,8 @@ pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure
         || r.url.is_some();
     if described {
         let input = build_request(r, preset)?;
-        let report = sim.simulate(&input.request, input.context.as_ref(), &identity);
+        let context = identity_context(input.context, args);
+        let report = sim.simulate_with(&input.request, &context);
         if is_json(format) {
             print_json(&report)?;
         } else {
@@ -92,7 +95,8 @@ pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure
     let mut results = Vec::new();
     for p in presets() {
         let input = build_request(r, Some(p))?;
-        let report = sim.simulate(&input.request, input.context.as_ref(), &identity);
+        let context = identity_context(input.context, args);
+        let report = sim.simulate_with(&input.request, &context);
         results.push((p.id, report));
     }
     if is_json(format) {
@@ -105,6 +109,14 @@ pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure
         print_out(&preset_table(sim.vserver(), &results))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The request's context with the user and groups given on the command line.
+fn identity_context(context: Option<nsexpr::Context>, args: &SimulateArgs) -> nsexpr::Context {
+    let mut context = context.unwrap_or_default();
+    context.user = args.user.clone();
+    context.groups = Some(args.groups.clone());
+    context
 }
 
 /// The all-presets table: one row per preset, then the distinct warnings.
@@ -143,9 +155,9 @@ fn preset_table(vserver: &str, results: &[(&str, Report)]) -> String {
     }
     let mut out = format!("vserver {vserver}\n");
     out.push_str(&table(&rows));
-    let warnings: BTreeSet<&str> = results
+    let warnings: BTreeSet<String> = results
         .iter()
-        .flat_map(|(_, r)| r.warnings.iter().map(String::as_str))
+        .flat_map(|(_, r)| r.warnings.iter().map(ToString::to_string))
         .collect();
     for w in warnings {
         let _ = writeln!(out, "warning: {w}");

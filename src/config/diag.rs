@@ -13,7 +13,8 @@ use super::lexer::LexErrorKind;
 /// A malformed line of a known command, with its position.
 ///
 /// `Display` prints `file:line:column: message`, then the line, then `^^^` under the offending
-/// token.
+/// token. Only a bounded window of the line around the span is kept and shown (`...` marks the
+/// cut), so an error on a very long line costs the same as one on a short line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
@@ -26,28 +27,87 @@ pub struct ConfigError {
     pub column: usize,
     /// What is wrong.
     pub kind: ConfigErrorKind,
-    /// The text of the line (without its line end).
-    pub text: String,
     /// The offending bytes of the line.
     pub span: Span,
+    /// The window of the line shown under the message.
+    pub excerpt: Excerpt,
+}
+
+/// A bounded window of a line: at most [`Excerpt::BEFORE`] characters before the span, the span
+/// (at most [`Excerpt::SPAN`] characters of it) and at most [`Excerpt::AFTER`] after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Excerpt {
+    /// The window's text.
+    pub text: String,
+    /// Where the span starts in `text`, in characters.
+    pub span_column: usize,
+    /// How many characters of `text` the span covers (at least 1, so a caret is always drawn).
+    pub span_width: usize,
+    /// Whether text of the line precedes the window.
+    pub cut_before: bool,
+    /// Whether text of the line follows the window.
+    pub cut_after: bool,
+}
+
+impl Excerpt {
+    /// Characters kept before the span.
+    pub const BEFORE: usize = 80;
+    /// Characters of the span kept.
+    pub const SPAN: usize = 120;
+    /// Characters kept after the span.
+    pub const AFTER: usize = 60;
+
+    /// The window of `line` around the byte `span` (clamped to the line and to char boundaries).
+    pub(super) fn new(line: &str, span: Span) -> Excerpt {
+        let start = floor_boundary(line, span.start);
+        let end = floor_boundary(line, span.end.max(start));
+        let before = line.get(..start).unwrap_or("");
+        let inside = line.get(start..end).unwrap_or("");
+        let after = line.get(end..).unwrap_or("");
+        // Walk back from the span only as far as the window reaches.
+        let window_start = before
+            .char_indices()
+            .rev()
+            .nth(Excerpt::BEFORE - 1)
+            .map_or(0, |(i, _)| i);
+        let mut text = before.get(window_start..).unwrap_or("").to_owned();
+        let span_column = text.chars().count();
+        let inside_chars = inside.chars().count();
+        text.extend(inside.chars().take(Excerpt::SPAN));
+        let cut_after = if inside_chars > Excerpt::SPAN {
+            true
+        } else {
+            let mut rest = after.chars();
+            text.extend(rest.by_ref().take(Excerpt::AFTER));
+            rest.next().is_some()
+        };
+        Excerpt {
+            text,
+            span_column,
+            span_width: inside_chars.clamp(1, Excerpt::SPAN),
+            cut_before: window_start > 0,
+            cut_after,
+        }
+    }
 }
 
 impl ConfigError {
     pub(super) fn new(
         file: &str,
         line: usize,
+        column: usize,
         text: &str,
         span: Span,
         kind: ConfigErrorKind,
     ) -> ConfigError {
-        let start = floor_boundary(text, span.start);
-        let column = text.get(..start).map_or(0, |s| s.chars().count()) + 1;
         ConfigError {
             file: file.to_owned(),
             line,
             column,
             kind,
-            text: text.to_owned(),
+            excerpt: Excerpt::new(text, span),
             span,
         }
     }
@@ -60,24 +120,20 @@ impl fmt::Display for ConfigError {
             "{}:{}:{}: {}",
             self.file, self.line, self.column, self.kind
         )?;
-        let start = floor_boundary(&self.text, self.span.start);
-        let end = floor_boundary(&self.text, self.span.end.max(start));
-        let width = self
-            .text
-            .get(start..end)
-            .map_or(0, |s| s.chars().count())
-            .max(1);
-        let shown: String = self
+        let excerpt = &self.excerpt;
+        let lead = if excerpt.cut_before { "..." } else { "" };
+        let shown: String = excerpt
             .text
             .chars()
-            .map(|c| if c == '\t' { ' ' } else { c })
+            .map(|c| if c == '\t' || c.is_control() { ' ' } else { c })
             .collect();
-        writeln!(f, "{shown}")?;
+        let tail = if excerpt.cut_after { "..." } else { "" };
+        writeln!(f, "{lead}{shown}{tail}")?;
         write!(
             f,
             "{}{}",
-            " ".repeat(self.column.saturating_sub(1)),
-            "^".repeat(width)
+            " ".repeat(lead.len() + excerpt.span_column),
+            "^".repeat(excerpt.span_width)
         )
     }
 }
@@ -90,6 +146,15 @@ pub enum ConfigErrorKind {
     /// The line could not be lexed (section 2).
     #[error("{0}")]
     Lex(LexErrorKind),
+    /// The line is not UTF-8; it is skipped and the rest of the file is read.
+    #[error("the line is not valid UTF-8")]
+    InvalidUtf8,
+    /// A control character (NUL, ...) in a token: ns.conf cannot carry one, so the line is skipped.
+    #[error("control character U+{code:04X} in the line")]
+    ControlCharacter {
+        /// The character's code.
+        code: u32,
+    },
     /// A command word that is a prefix of several command words (R1).
     #[error("ambiguous command word `{word}`: could be {}", .candidates.join(", "))]
     AmbiguousWord {
@@ -249,7 +314,7 @@ impl fmt::Display for Notice {
 #[non_exhaustive]
 pub enum NoticeKind {
     /// A bind of a policy that is not a session policy; ignored (R3).
-    #[error("bind of {kind} `{policy}` ignored: not a session policy (R3)")]
+    #[error("bind of {kind} `{policy}` ignored: not a session policy")]
     NonSessionPolicyBind {
         /// The policy name.
         policy: String,
@@ -283,7 +348,7 @@ pub enum NoticeKind {
         vserver: String,
     },
     /// An R6 built-in object (`SETVPNPARAMS_*`), simulated as the `set vpn parameter` layer.
-    #[error("built-in `{name}` is treated as the `set vpn parameter` layer (R6)")]
+    #[error("built-in `{name}` is treated as the `set vpn parameter` layer")]
     BuiltinObject {
         /// The object name.
         name: String,

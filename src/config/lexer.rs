@@ -119,9 +119,71 @@ pub fn lex_line(line: &str) -> Result<Vec<Token<'_>>, LexError> {
     Lexer::new(line).collect()
 }
 
+/// Why [`unquote_argument`] could not read its text as one ns.conf argument.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum UnquoteError {
+    /// The text does not lex (an unclosed quote, a backslash at the end inside quotes, an
+    /// unbalanced parenthesis).
+    #[error("{0}")]
+    Lex(LexError),
+    /// Blank, or only a comment.
+    #[error("no argument")]
+    NoArgument,
+    /// More than one argument: the first one ends before this byte offset (`"abc"def` is two).
+    #[error("text after the first argument at byte {at}")]
+    TrailingText {
+        /// Byte offset where the second argument starts.
+        at: usize,
+    },
+}
+
+/// Removes the ns.conf / CLI quoting of ONE argument, exactly as the reader does for every
+/// argument of a line (see the [module docs](self) for the rules): `"..."` and `'...'` lose their
+/// quotes and have their escapes decoded, `q/.../` and the other q-delimiters give their literal
+/// text, a bare argument (or an option) is returned as written.
+///
+/// ```
+/// use nsexpr::config::unquote_argument;
+///
+/// assert_eq!(
+///     unquote_argument(r#""HEADER Cookie contains \"abc pqr\"""#).unwrap(),
+///     r#"HEADER Cookie contains "abc pqr""#
+/// );
+/// assert_eq!(unquote_argument("q{true}").unwrap(), "true");
+/// assert_eq!(unquote_argument("q[abc]").unwrap(), "abc");
+/// assert!(unquote_argument(r#""abc"def"#).is_err());
+/// ```
+pub fn unquote_argument(text: &str) -> Result<String, UnquoteError> {
+    let mut lexer = Lexer::new(text);
+    let line = lexer.line();
+    let first = match lexer.next() {
+        None => return Err(UnquoteError::NoArgument),
+        Some(Err(e)) => return Err(UnquoteError::Lex(e)),
+        Some(Ok(token)) => token,
+    };
+    match lexer.next() {
+        None => {}
+        Some(Ok(second)) => {
+            return Err(UnquoteError::TrailingText {
+                at: second.span.start,
+            });
+        }
+        Some(Err(e)) => return Err(UnquoteError::Lex(e)),
+    }
+    Ok(match first.kind {
+        TokenKind::Option => line
+            .get(first.span.start..first.span.end)
+            .unwrap_or_default()
+            .to_owned(),
+        TokenKind::Word | TokenKind::Quoted | TokenKind::QQuoted { .. } => first.value.into_owned(),
+    })
+}
+
 /// An iterator over the tokens of one CLI line. After an error it yields nothing more.
 #[derive(Debug, Clone)]
-pub struct Lexer<'a> {
+pub(super) struct Lexer<'a> {
     line: &'a str,
     pos: usize,
     done: bool,
@@ -129,7 +191,7 @@ pub struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     /// A lexer over `line`; a trailing `\n`, `\r\n` or `\r` is dropped (R2).
-    pub fn new(line: &'a str) -> Lexer<'a> {
+    pub(super) fn new(line: &'a str) -> Lexer<'a> {
         let line = line.strip_suffix('\n').unwrap_or(line);
         let line = line.strip_suffix('\r').unwrap_or(line);
         Lexer {
@@ -140,7 +202,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// The line being lexed, without its line end.
-    pub fn line(&self) -> &'a str {
+    pub(super) fn line(&self) -> &'a str {
         self.line
     }
 
@@ -567,5 +629,32 @@ mod tests {
     #[test]
     fn non_ascii_text_is_kept() {
         assert_eq!(values("\"é ü\" ñ(a b)"), ["é ü", "ñ(a b)"]);
+    }
+
+    #[test]
+    fn unquote_argument_reads_one_argument() {
+        let u = unquote_argument;
+        assert_eq!(
+            u(r#""a \"b\" \\ \t\n\r \' \x""#).as_deref(),
+            Ok("a \"b\" \\ \t\n\r ' \\x")
+        );
+        assert_eq!(u("'a\"b'").as_deref(), Ok("a\"b"));
+        assert_eq!(u("q|a/b|").as_deref(), Ok("a/b"));
+        assert_eq!(u("q#abc#").as_deref(), Ok("abc"));
+        assert_eq!(u("q/abc").as_deref(), Ok("q/abc"));
+        assert_eq!(u("  ns_true \r\n").as_deref(), Ok("ns_true"));
+        assert_eq!(u("-5").as_deref(), Ok("-5"));
+        assert_eq!(u("\"\"").as_deref(), Ok(""));
+        assert_eq!(u(""), Err(UnquoteError::NoArgument));
+        assert_eq!(u("# comment"), Err(UnquoteError::NoArgument));
+        assert_eq!(u("\"abc\"def"), Err(UnquoteError::TrailingText { at: 5 }));
+        assert_eq!(u("q/a/ b/"), Err(UnquoteError::TrailingText { at: 5 }));
+        assert!(matches!(
+            u("\"abc"),
+            Err(UnquoteError::Lex(LexError {
+                kind: LexErrorKind::UnclosedQuote { quote: '"' },
+                ..
+            }))
+        ));
     }
 }

@@ -1,10 +1,11 @@
 //! The ns.conf reader (`session-policies.md` sections 2-3).
 //!
-//! [`Config::read`] lexes every line with the CLI lexer of section 2 ([`lexer`]), recognises the
-//! Gateway commands of section 3 (session actions and policies, named expressions, vservers,
-//! `set vpn parameter`, AAA users and groups, and binds at the four bind points), and returns a
-//! [`Read`]: the [`Config`], every [`ConfigError`] (a malformed line of a known command; reading goes
-//! on) and [`Notice`]s. Other lines are kept as [`IgnoredLine`]s (R2).
+//! [`Config::read`] (or [`Config::read_bytes`], [`Config::from_path`]) lexes every line with the CLI
+//! lexer of section 2 ([`lex_line`]), recognises the Gateway commands of section 3 (session actions
+//! and policies, named expressions, vservers, `set vpn parameter`, AAA users and groups, and binds
+//! at the four bind points), and returns a [`Loaded`]: the [`Config`], every [`ConfigError`] (a
+//! malformed line of a known command; reading goes on) and [`Notice`]s. Other lines are kept as
+//! [`IgnoredLine`]s (R2). [`unquote_argument`] applies the same quoting rules to one argument.
 //!
 //! Rules and expressions are stored as text ([`RuleText`]); parsing them is the job of
 //! [`syntax`](crate::syntax). The built-in global defaults of table 3.1 are [`builtin_defaults`].
@@ -17,9 +18,9 @@
 //! add vpn sessionPolicy PL_OS "REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver" AC_OS
 //! bind vpn vserver GW -policy PL_OS -prio 100
 //! "#;
-//! let read = Config::read(text, "ns.conf");
-//! assert!(read.errors.is_empty());
-//! let config = &read.config;
+//! let loaded = Config::read(text, "ns.conf");
+//! assert!(loaded.errors.is_empty());
+//! let config = &loaded.config;
 //! let policy = config.session_policy("PL_OS").unwrap();
 //! assert_eq!(policy.rule.text, "REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver");
 //! assert_eq!((policy.rule.line, policy.rule.column), (3, 30));
@@ -28,18 +29,22 @@
 //! assert_eq!((bind.point.clone(), bind.priority), (BindPoint::Vserver("GW".into()), Some(100)));
 //! ```
 
+// Layers, each importing only those before it: lexer, diag, vocab, params, model, reader.
 mod diag;
-pub mod lexer;
+mod lexer;
 mod model;
 mod params;
 mod reader;
+mod vocab;
 
-pub use diag::{ConfigError, ConfigErrorKind, Notice, NoticeKind, Severity};
-pub use lexer::{LexError, LexErrorKind, Token, TokenKind, lex_line};
+pub use diag::{ConfigError, ConfigErrorKind, Excerpt, Notice, NoticeKind, Severity};
+pub use lexer::{
+    LexError, LexErrorKind, Token, TokenKind, UnquoteError, lex_line, unquote_argument,
+};
 pub use model::{
-    AaaGroup, AaaUser, Bind, BindPoint, Config, IgnoreReason, IgnoredLine, NamedExpression,
+    AaaGroup, AaaUser, Bind, BindPoint, Config, IgnoreReason, IgnoredLine, Loaded, NamedExpression,
     OtherPolicy, R6_BUILTIN_ACTION, R6_BUILTIN_POLICIES, RuleText, SessionAction, SessionPolicy,
     VpnVserver, is_builtin_action, is_builtin_policy,
 };
 pub use params::{SESSION_PARAMETERS, builtin_defaults, canonical_parameter};
-pub use reader::Read;
+pub use reader::FileError;

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use super::diag::{ConfigError, Notice};
+
 /// A rule or expression text after CLI unquoting, with where it starts in the file.
 ///
 /// `line` and `column` are 1-based; the column (in characters) is that of the first character of
@@ -250,11 +252,28 @@ pub struct IgnoredLine {
     pub command: String,
 }
 
-/// A configuration read from an ns.conf: see [`Config::read`](super::Config::read).
+/// A configuration read from an ns.conf: see [`Config::read`](super::Config::read),
+/// [`Config::read_bytes`](super::Config::read_bytes) and [`Config::from_path`](super::Config::from_path).
 ///
 /// Lookups by name try the exact name first, then fall back to a case-insensitive match (the spec
 /// does not settle whether object names are case-sensitive; named-expression names are
 /// case-insensitive by D2).
+///
+/// ```
+/// use nsexpr::config::Config;
+///
+/// let loaded = Config::read(
+///     "add vpn sessionAction AC_WEB -clientlessVpnMode ON\n\
+///      add vpn sessionPolicy PL_WEB ns_true AC_WEB\n\
+///      bind vpn global -policyName PL_WEB -priority 10\n",
+///     "ns.conf",
+/// );
+/// assert!(loaded.errors.is_empty());
+/// let policy = loaded.config.session_policy("pl_web").unwrap();
+/// let action = loaded.config.action_of(policy).unwrap();
+/// assert_eq!(action.param("clientlessVpnMode"), Some("ON"));
+/// assert_eq!(loaded.config.binds().len(), 1);
+/// ```
 #[derive(Debug, Clone, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Config {
@@ -481,4 +500,18 @@ fn lookup_pair<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str>
         .find(|(k, _)| k == name)
         .or_else(|| pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
         .map(|(_, v)| v.as_str())
+}
+
+/// The result of reading an ns.conf: the configuration, every error, and the notices.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Loaded {
+    /// What was read. Objects from lines with errors are kept when their name (and, for a policy,
+    /// rule and action) could be read, so that a config with one broken line still simulates.
+    pub config: Config,
+    /// Malformed lines of known commands, in file order.
+    pub errors: Vec<ConfigError>,
+    /// Informational findings and warnings, in line order.
+    pub notices: Vec<Notice>,
 }

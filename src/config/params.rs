@@ -1,6 +1,8 @@
 //! Session-action and `set vpn parameter` parameter names, and the built-in global defaults
 //! (`session-policies.md` section 3.1).
 
+use super::vocab::{Resolved, resolve};
+
 /// Every session-action / `set vpn parameter` parameter the reader knows, spelled as in the CLI
 /// reference (CMDREF 12.0 `add vpn sessionAction` and `set vpn parameter`, table 3.1, the CPX 13.0
 /// built-in line, and the `show` output names of section 3.1). Written names are normalised to these
@@ -138,9 +140,9 @@ pub fn builtin_defaults() -> &'static [(&'static str, &'static str)] {
 /// an exact case-insensitive match, else the only parameter `name` is a prefix of (R1).
 /// `None` for an unknown or ambiguous name.
 pub fn canonical_parameter(name: &str) -> Option<&'static str> {
-    match super::reader::resolve(name, SESSION_PARAMETERS) {
-        super::reader::Resolved::Found(canonical) => Some(canonical),
-        super::reader::Resolved::Unknown | super::reader::Resolved::Ambiguous(_) => None,
+    match resolve(name, SESSION_PARAMETERS) {
+        Resolved::Found(canonical) => Some(canonical),
+        Resolved::Unknown | Resolved::Ambiguous(_) => None,
     }
 }
 

@@ -7,5 +7,8 @@ mod report;
 mod simulate;
 
 pub use presets::*;
-pub use report::{Candidate, KEY_PARAMETERS, PolicyResult, ProfileValue, Report, RuleSyntax};
-pub use simulate::{GroupOrder, Identity, SimError, SimOptions, Simulator};
+pub use report::{
+    Assumption, Candidate, Dependency, KEY_PARAMETERS, PolicyResult, ProfileValue, Report,
+    RuleSyntax, Warning,
+};
+pub use simulate::{GroupOrder, SimError, SimOptions, Simulator};

@@ -6,6 +6,8 @@
 //! (`User-Agent`, `X-Citrix-Gateway`, `Referer`, ...) do, and each preset's `note` names the ones that
 //! are synthetic or assumed.
 
+use crate::eval::{HeaderKey, ListValues, RequestView};
+
 /// Where a preset's client-specific literals come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -48,6 +50,33 @@ impl ClientPreset {
             .rev()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|&(_, v)| v)
+    }
+}
+
+/// A preset is a request: its logon request line and headers, as `HTTP/1.1`.
+///
+/// ```
+/// use nsexpr::Program;
+/// use nsexpr::sim::preset;
+///
+/// let receiver = preset("ws-win").unwrap();
+/// let program = Program::new("REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver").unwrap();
+/// assert_eq!(program.eval(receiver), nsexpr::Verdict::True);
+/// ```
+impl RequestView for ClientPreset {
+    type Values<'a> = ListValues<'a, &'static str, &'static str>;
+
+    fn method(&self) -> &[u8] {
+        self.method.as_bytes()
+    }
+    fn target(&self) -> &[u8] {
+        self.target.as_bytes()
+    }
+    fn version(&self) -> &[u8] {
+        b"HTTP/1.1"
+    }
+    fn header_values<'a>(&'a self, key: &'a HeaderKey) -> Self::Values<'a> {
+        ListValues::new(key, self.headers)
     }
 }
 

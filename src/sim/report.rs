@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::eval::{Explanation, Verdict};
+use crate::config::Notice;
+use crate::eval::{ContextInput, Explanation, Verdict};
 
 /// How a policy's rule was written (R5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,7 +44,7 @@ pub struct PolicyResult {
     pub skipped: bool,
     /// For unknown verdicts: the context inputs (or reason) it depends on (D20).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
-    pub depends_on: Vec<String>,
+    pub depends_on: Vec<Dependency>,
     /// The session action.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub action: Option<String>,
@@ -99,10 +100,207 @@ pub struct Report {
     /// Every parameter with its value and source, keyed by the CLI-reference spelling.
     pub profile: BTreeMap<String, ProfileValue>,
     /// Findings about the configuration and this result.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Assumptions (D18, D19) this result relies on.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
-    pub assumptions: Vec<String>,
+    pub assumptions: Vec<Assumption>,
+}
+
+/// Why a policy's verdict is unknown (D20). Serialised as its `Display` text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(into = "String"))]
+#[non_exhaustive]
+pub enum Dependency {
+    /// A context input the rule needs and the context lacks (`client_ip`, ...).
+    Input(ContextInput),
+    /// An advanced rule, which is not evaluated yet.
+    AdvancedRule,
+    /// A rule that does not parse or compile.
+    RuleError,
+    /// A bound policy that no `add vpn sessionPolicy` line defines.
+    UndefinedPolicy,
+    /// An earlier advanced policy's goto that the walk cannot follow.
+    Goto {
+        /// The policy with that goto.
+        policy: String,
+    },
+}
+
+impl fmt::Display for Dependency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Dependency::Input(input) => f.write_str(input.as_str()),
+            Dependency::AdvancedRule => f.write_str("advanced_rule"),
+            Dependency::RuleError => f.write_str("rule_error"),
+            Dependency::UndefinedPolicy => f.write_str("undefined policy"),
+            Dependency::Goto { policy } => write!(f, "goto of {policy}"),
+        }
+    }
+}
+
+impl From<Dependency> for String {
+    fn from(dependency: Dependency) -> String {
+        dependency.to_string()
+    }
+}
+
+/// A finding about the configuration or a simulated result. Serialised as its `Display` text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(into = "String"))]
+#[non_exhaustive]
+pub enum Warning {
+    /// A reader warning about the configuration (see [`Simulator::with_notices`](super::Simulator::with_notices)).
+    Config(Notice),
+    /// A named expression defined more than once; the last definition is used.
+    RedefinedExpression {
+        /// The expression.
+        name: String,
+    },
+    /// A bound session policy that is not defined.
+    UndefinedPolicy {
+        /// The policy.
+        policy: String,
+    },
+    /// A session policy whose action is not defined.
+    UndefinedAction {
+        /// The policy.
+        policy: String,
+        /// The missing action.
+        action: String,
+    },
+    /// A policy rule that does not parse.
+    RuleDoesNotParse {
+        /// The policy.
+        policy: String,
+        /// The line of its rule.
+        line: usize,
+        /// The parser's message with its excerpt.
+        error: String,
+    },
+    /// A policy rule that does not compile (an unknown named expression, say).
+    RuleDoesNotCompile {
+        /// The policy.
+        policy: String,
+        /// The line of its rule.
+        line: usize,
+        /// Whether the cause is an unknown named expression.
+        unknown_name: bool,
+        /// The compiler's message.
+        error: String,
+    },
+    /// A rule mixing `&&` and `||` without parentheses (D1).
+    MixedAndOr {
+        /// The policy.
+        policy: String,
+        /// The line of its rule.
+        line: usize,
+        /// The rule, fully parenthesised as it is read.
+        read_as: String,
+    },
+    /// An advanced rule, reported as unknown because advanced rules are not evaluated yet.
+    AdvancedRule {
+        /// The policy.
+        policy: String,
+    },
+    /// Classic and advanced session policies bound together (D18).
+    MixedSyntax,
+    /// An ICA-only vserver whose profile is a full VPN.
+    IcaOnlyFullVpn {
+        /// The vserver.
+        vserver: String,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::Config(notice) => write!(f, "{notice}"),
+            Warning::RedefinedExpression { name } => write!(
+                f,
+                "named expression `{name}` is defined more than once; the last definition wins (lint redefined)"
+            ),
+            Warning::UndefinedPolicy { policy } => {
+                write!(f, "session policy `{policy}` is bound but not defined")
+            }
+            Warning::UndefinedAction { policy, action } => write!(
+                f,
+                "session policy `{policy}` uses undefined session action `{action}`"
+            ),
+            Warning::RuleDoesNotParse {
+                policy,
+                line,
+                error,
+            } => write!(
+                f,
+                "session policy `{policy}` (line {line}): the rule does not parse:\n{error}"
+            ),
+            Warning::RuleDoesNotCompile {
+                policy,
+                line,
+                unknown_name,
+                error,
+            } => {
+                let what = if *unknown_name {
+                    "uses an unknown named expression"
+                } else {
+                    "does not compile"
+                };
+                write!(f, "session policy `{policy}` (line {line}) {what}:\n{error}")
+            }
+            Warning::MixedAndOr {
+                policy,
+                line,
+                read_as,
+            } => write!(
+                f,
+                "session policy `{policy}` (line {line}): the rule mixes && and || without parentheses; it is read as `{read_as}`"
+            ),
+            Warning::AdvancedRule { policy } => write!(
+                f,
+                "session policy `{policy}` has an advanced rule; advanced rules are not evaluated yet, so it is reported as unknown"
+            ),
+            Warning::MixedSyntax => f.write_str(
+                "mixed-syntax: classic and advanced session policies are bound together; a true advanced policy ends the walk unless its goto says otherwise",
+            ),
+            Warning::IcaOnlyFullVpn { vserver } => write!(
+                f,
+                "icaOnly vserver `{vserver}` with a full-VPN profile (transparentInterception or splitTunnel ON)"
+            ),
+        }
+    }
+}
+
+impl From<Warning> for String {
+    fn from(warning: Warning) -> String {
+        warning.to_string()
+    }
+}
+
+/// An assumption a result relies on where the documentation leaves a choice. Serialised as the
+/// id of the decision that makes it (`D18`, `D19`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum Assumption {
+    /// Advanced policies were walked by their goto (`NEXT`, `END`, a priority) (D18).
+    #[cfg_attr(feature = "serde", serde(rename = "D18"))]
+    GotoWalk,
+    /// Several groups at one priority were ordered by weight or as given (D19).
+    #[cfg_attr(feature = "serde", serde(rename = "D19"))]
+    GroupOrder,
+}
+
+impl fmt::Display for Assumption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Assumption::GotoWalk => {
+                "advanced policies are walked by their goto: NEXT continues, END stops, a priority jumps forward"
+            }
+            Assumption::GroupOrder => {
+                "groups bound at one priority are taken by weight, else in the order given"
+            }
+        })
+    }
 }
 
 impl Report {
@@ -163,7 +361,9 @@ impl fmt::Display for Report {
                 p.name, p.bind_point, p.priority
             )?;
             if !p.depends_on.is_empty() {
-                write!(f, "  (depends on {})", p.depends_on.join(", "))?;
+                let depends_on: Vec<String> =
+                    p.depends_on.iter().map(ToString::to_string).collect();
+                write!(f, "  (depends on {})", depends_on.join(", "))?;
             }
             writeln!(f)?;
             if let Some(e) = &p.explanation {
@@ -192,7 +392,7 @@ impl fmt::Display for Report {
                 KEY_PARAMETERS
                     .iter()
                     .position(|p| p.eq_ignore_ascii_case(k))
-                    .unwrap_or(usize::MAX),
+                    .unwrap_or(KEY_PARAMETERS.len()),
                 k.to_ascii_lowercase(),
             )
         });

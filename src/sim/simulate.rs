@@ -1,11 +1,13 @@
 //! The session-policy simulator (session-policies.md D17-D20): which session policies a request
 //! hits on a Gateway vserver, and the resulting session profile, each value with its source.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use thiserror::Error;
 
-use super::report::{Candidate, PolicyResult, ProfileValue, Report, RuleSyntax};
+use super::report::{
+    Assumption, Candidate, Dependency, PolicyResult, ProfileValue, Report, RuleSyntax, Warning,
+};
 use crate::compile::{
     CompileErrorKind, CompileOptions, NamedExpressions, ProgramSet, ProgramSetBuilder, SetScratch,
 };
@@ -47,20 +49,11 @@ pub enum SimError {
     #[error("the configuration has no vpn vserver")]
     NoVserver,
     /// Several vservers and none chosen.
-    #[error("the configuration has several vpn vservers ({0}); choose one with --vserver")]
+    #[error("the configuration has several vpn vservers ({0}); choose one")]
     AmbiguousVserver(String),
     /// The chosen vserver is not in the config.
     #[error("vpn vserver `{0}` is not in the configuration")]
     UnknownVserver(String),
-}
-
-/// Who is logging on: the user and their groups (D17 bind points, D19 group order).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Identity {
-    /// The user name (`bind aaa user`).
-    pub user: Option<String>,
-    /// The user's groups, in the order authentication returned them.
-    pub groups: Vec<String>,
 }
 
 /// How a policy's rule is evaluated.
@@ -71,7 +64,7 @@ enum Rule {
     /// A constant (advanced `TRUE`/`FALSE`).
     Constant(bool),
     /// Not evaluated; the reason is reported (advanced syntax, a rule that does not compile).
-    Unevaluated(String),
+    Unevaluated(Dependency),
 }
 
 #[derive(Debug, Clone)]
@@ -80,8 +73,11 @@ struct PolicyInfo {
     action: Option<String>,
     syntax: RuleSyntax,
     rule: Rule,
-    /// Explicit action parameters (D17: absent = inherited).
-    params: Vec<(String, String)>,
+    /// Explicit action parameters (D17: absent = inherited), keyed by lower-case name (the last
+    /// value of a name wins).
+    params: HashMap<String, String>,
+    /// The parameter names as written, for the profile's keys.
+    param_names: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +91,38 @@ struct Binding {
 }
 
 /// A vserver's session policies compiled once; simulate any number of requests with it.
+///
+/// The identity (the user and their groups, for user and group bind points) comes from the
+/// context's [`user`](Context::user) and [`groups`](Context::groups).
+///
+/// ```
+/// use nsexpr::Context;
+/// use nsexpr::config::Config;
+/// use nsexpr::sim::{SimOptions, Simulator, preset};
+///
+/// let loaded = Config::read(
+///     "add vpn vserver GW SSL 10.0.0.1 443\n\
+///      add vpn sessionAction AC_ICA -icaProxy ON\n\
+///      add vpn sessionPolicy PL_ICA \"REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver\" AC_ICA\n\
+///      add vpn sessionAction AC_STAFF -sessTimeout 60\n\
+///      add vpn sessionPolicy PL_STAFF ns_true AC_STAFF\n\
+///      bind vpn vserver GW -policy PL_ICA -priority 10\n\
+///      bind aaa group staff -policy PL_STAFF -priority 20\n",
+///     "ns.conf",
+/// );
+/// let sim = Simulator::new(&loaded.config, None, SimOptions::default()).unwrap();
+/// let receiver = preset("ws-win").unwrap();
+///
+/// let report = sim.simulate(receiver);
+/// assert_eq!(report.winner.as_deref(), Some("PL_ICA"));
+/// assert_eq!(report.value("icaProxy"), Some("ON"));
+///
+/// let mut staff = Context::default();
+/// staff.groups = Some(vec!["staff".to_owned()]);
+/// let report = sim.simulate_with(receiver, &staff);
+/// assert_eq!(report.applied, ["PL_ICA", "PL_STAFF"]);
+/// assert_eq!(report.value("sessTimeout"), Some("60"));
+/// ```
 #[derive(Debug, Clone)]
 pub struct Simulator {
     vserver: String,
@@ -109,10 +137,12 @@ pub struct Simulator {
     fixed: Vec<(usize, Verdict)>,
     /// The global layer: `set vpn parameter` lines and the R6 built-in action, in file order.
     global: BTreeMap<String, String>,
+    /// `global` keyed by lower-case name.
+    global_folded: HashMap<String, String>,
     /// Every parameter name any action, `set vpn parameter` or default mentions.
     parameters: BTreeSet<String>,
     group_weights: BTreeMap<String, u32>,
-    warnings: Vec<String>,
+    warnings: Vec<Warning>,
     options: SimOptions,
 }
 
@@ -132,7 +162,9 @@ impl Simulator {
         let mut warnings = Vec::new();
         for (name, text) in config.named_expressions() {
             if names.define(name, &text.text) {
-                warnings.push(format!("named expression `{name}` is defined more than once; the last definition wins (lint redefined)"));
+                warnings.push(Warning::RedefinedExpression {
+                    name: name.to_owned(),
+                });
             }
         }
         // Named expressions group `&&`/`||` like the policies that use them.
@@ -185,7 +217,7 @@ impl Simulator {
         }
         parameters.extend(global.keys().cloned());
         for policy in &policies {
-            parameters.extend(policy.params.iter().map(|(k, _)| k.clone()));
+            parameters.extend(policy.param_names.iter().cloned());
         }
         let syntaxes: BTreeSet<_> = bindings
             .iter()
@@ -193,7 +225,7 @@ impl Simulator {
             .map(|p| p.syntax == RuleSyntax::Advanced)
             .collect();
         if syntaxes.len() > 1 {
-            warnings.push("mixed-syntax: classic and advanced session policies are bound together; simulated with D18".to_owned());
+            warnings.push(Warning::MixedSyntax);
         }
         let group_weights = config
             .groups()
@@ -220,7 +252,12 @@ impl Simulator {
                 Rule::Constant(false) | Rule::Compiled(_) => None,
             })
             .collect();
+        let global_folded = global
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .collect();
         Ok(Simulator {
+            global_folded,
             fixed,
             rule_owner,
             vserver,
@@ -242,7 +279,8 @@ impl Simulator {
             notices
                 .iter()
                 .filter(|n| n.severity() == Severity::Warning)
-                .map(ToString::to_string),
+                .cloned()
+                .map(Warning::Config),
         );
         self
     }
@@ -259,17 +297,15 @@ impl Simulator {
 
     /// The candidate bindings for an identity in D17 order: priority, bind point, group order
     /// (D19), config line.
-    fn order(&self, identity: &Identity) -> Vec<(usize, usize)> {
-        let groups = self.ordered_groups(identity);
+    fn order(&self, user: Option<&str>, groups: &[String]) -> Vec<(usize, usize)> {
+        let groups = self.ordered_groups(groups);
         let mut order: Vec<(usize, usize)> = self
             .bindings
             .iter()
             .enumerate()
             .filter_map(|(i, b)| {
                 let group_index = match &b.point {
-                    BindPoint::User(u) => {
-                        (identity.user.as_deref() == Some(u.as_str())).then_some(0)?
-                    }
+                    BindPoint::User(u) => (user == Some(u.as_str())).then_some(0)?,
                     BindPoint::Group(g) => groups.iter().position(|x| x == g)?,
                     BindPoint::Vserver(_) | BindPoint::Global => 0,
                 };
@@ -288,29 +324,46 @@ impl Simulator {
         order
     }
 
-    fn ordered_groups(&self, identity: &Identity) -> Vec<String> {
+    fn ordered_groups(&self, groups: &[String]) -> Vec<String> {
         let order = self.options.group_order.unwrap_or_else(|| {
-            if identity
-                .groups
-                .iter()
-                .any(|g| self.group_weights.contains_key(g))
-            {
+            if groups.iter().any(|g| self.group_weights.contains_key(g)) {
                 GroupOrder::Weight
             } else {
                 GroupOrder::Caller
             }
         });
-        let mut groups = identity.groups.clone();
+        let mut groups = groups.to_vec();
         if order == GroupOrder::Weight {
             groups.sort_by_key(|g| self.group_weights.get(g).copied().unwrap_or(0));
         }
         groups
     }
 
-    /// Evaluates every compiled rule on a request (each header bound once for all of them);
-    /// `out` receives one verdict per distinct policy, in [`policy_names`](Self::policy_names)
-    /// order. This is the fast path `nsexpr run` and the benches use.
+    /// Evaluates every compiled rule on a request with an empty context (each header bound once
+    /// for all of them); `out` receives one verdict per distinct policy, in
+    /// [`policy_names`](Self::policy_names) order. This is the fast path `nsexpr run` and the
+    /// benches use.
     pub fn evaluate<V: RequestView>(
+        &self,
+        request: &V,
+        scratch: &mut Vec<Verdict>,
+        out: &mut Vec<Verdict>,
+    ) {
+        self.evaluate_in(request, None, scratch, out);
+    }
+
+    /// [`evaluate`](Self::evaluate) with a context.
+    pub fn evaluate_with<V: RequestView>(
+        &self,
+        request: &V,
+        context: &Context,
+        scratch: &mut Vec<Verdict>,
+        out: &mut Vec<Verdict>,
+    ) {
+        self.evaluate_in(request, Some(context), scratch, out);
+    }
+
+    fn evaluate_in<V: RequestView>(
         &self,
         request: &V,
         context: Option<&Context>,
@@ -321,7 +374,10 @@ impl Simulator {
             .eval_all_with(request, context.unwrap_or(Context::empty()), scratch);
         out.clear();
         out.extend(self.policies.iter().map(|p| match p.rule {
-            Rule::Compiled(i) => scratch.get(i).copied().unwrap_or(Verdict::Unknown),
+            Rule::Compiled(i) => {
+                debug_assert!(i < scratch.len(), "rule {i} of the set has no verdict");
+                scratch.get(i).copied().unwrap_or(Verdict::Unknown)
+            }
             Rule::Constant(b) => Verdict::from(b),
             Rule::Unevaluated(_) => Verdict::Unknown,
         }));
@@ -334,6 +390,26 @@ impl Simulator {
     pub fn evaluate_sparse<V: RequestView>(
         &self,
         request: &V,
+        scratch: &mut SetScratch,
+        out: &mut Vec<(usize, Verdict)>,
+    ) {
+        self.evaluate_sparse_in(request, None, scratch, out);
+    }
+
+    /// [`evaluate_sparse`](Self::evaluate_sparse) with a context.
+    pub fn evaluate_sparse_with<V: RequestView>(
+        &self,
+        request: &V,
+        context: &Context,
+        scratch: &mut SetScratch,
+        out: &mut Vec<(usize, Verdict)>,
+    ) {
+        self.evaluate_sparse_in(request, Some(context), scratch, out);
+    }
+
+    fn evaluate_sparse_in<V: RequestView>(
+        &self,
+        request: &V,
         context: Option<&Context>,
         scratch: &mut SetScratch,
         out: &mut Vec<(usize, Verdict)>,
@@ -341,7 +417,10 @@ impl Simulator {
         self.set
             .eval_sparse_with(request, context.unwrap_or(Context::empty()), scratch, out);
         for entry in out.iter_mut() {
-            entry.0 = self.rule_owner.get(entry.0).copied().unwrap_or(usize::MAX);
+            match self.rule_owner.get(entry.0) {
+                Some(&policy) => entry.0 = policy,
+                None => unreachable!("every rule of the set belongs to a policy"),
+            }
         }
         if !self.fixed.is_empty() {
             out.extend_from_slice(&self.fixed);
@@ -349,24 +428,33 @@ impl Simulator {
         }
     }
 
-    /// Simulates one logon request: every candidate policy in order with its verdict, the applied
-    /// policies, the merged profile and the warnings (D17-D20).
-    pub fn simulate<V: RequestView>(
-        &self,
-        request: &V,
-        context: Option<&Context>,
-        identity: &Identity,
-    ) -> Report {
+    /// Simulates one logon request with an empty context (no user, no groups): every candidate
+    /// policy in order with its verdict, the applied policies, the merged profile and the
+    /// warnings (D17-D20).
+    pub fn simulate<V: RequestView>(&self, request: &V) -> Report {
+        self.simulate_in(request, None)
+    }
+
+    /// [`simulate`](Self::simulate) with a context, whose [`user`](Context::user) and
+    /// [`groups`](Context::groups) select the user and group bind points.
+    pub fn simulate_with<V: RequestView>(&self, request: &V, context: &Context) -> Report {
+        self.simulate_in(request, Some(context))
+    }
+
+    fn simulate_in<V: RequestView>(&self, request: &V, context: Option<&Context>) -> Report {
+        let user = context.and_then(|c| c.user.as_deref());
+        let groups = context.and_then(|c| c.groups.as_deref()).unwrap_or(&[]);
         let mut scratch = Vec::with_capacity(self.set.len());
         let mut verdicts = Vec::with_capacity(self.policies.len());
-        self.evaluate(request, context, &mut scratch, &mut verdicts);
-        let order = self.order(identity);
+        self.evaluate_in(request, context, &mut scratch, &mut verdicts);
+        let order = self.order(user, groups);
+        let mut owners: Vec<usize> = Vec::with_capacity(order.len());
         let mut results: Vec<PolicyResult> = Vec::with_capacity(order.len());
         let mut assumptions = BTreeSet::new();
         // D18 walk state: `Some(p)` = skip bindings below priority p; `stopped` = END reached.
         let mut jump_to: Option<u32> = None;
         let mut stopped: Option<String> = None;
-        let mut walk_unknown: Option<String> = None;
+        let mut walk_unknown: Option<Dependency> = None;
         for &(bind_index, _) in &order {
             let (Some(bind), Some(policy)) = (
                 self.bindings.get(bind_index),
@@ -374,8 +462,10 @@ impl Simulator {
                     .get(bind_index)
                     .and_then(|b| self.policies.get(b.policy)),
             ) else {
+                debug_assert!(false, "binding {bind_index} or its policy is missing");
                 continue;
             };
+            debug_assert!(bind.policy < verdicts.len(), "policy without a verdict");
             let mut verdict = verdicts
                 .get(bind.policy)
                 .copied()
@@ -393,6 +483,7 @@ impl Simulator {
                 }
                 _ => None,
             };
+            owners.push(bind.policy);
             results.push(PolicyResult {
                 name: policy.name.clone(),
                 bind_point: bind.point.kind().to_owned(),
@@ -409,7 +500,7 @@ impl Simulator {
             if skipped || policy.syntax != RuleSyntax::Advanced {
                 continue;
             }
-            assumptions.insert("D18".to_owned());
+            assumptions.insert(Assumption::GotoWalk);
             // D18: after a true advanced policy, NEXT continues, END (default) stops, an integer
             // jumps forward; anything else makes the rest of the walk unknown.
             let goto = bind
@@ -426,70 +517,91 @@ impl Simulator {
                 {
                     jump_to = number.parse().ok();
                 }
-                (_, _) => walk_unknown = Some(format!("goto of {}", policy.name)),
+                (_, _) => {
+                    walk_unknown = Some(Dependency::Goto {
+                        policy: policy.name.clone(),
+                    });
+                }
             }
         }
-        if identity.groups.len() > 1 {
-            assumptions.insert("D19".to_owned());
+        if groups.len() > 1 {
+            assumptions.insert(Assumption::GroupOrder);
         }
-        self.finish(results, identity, assumptions)
+        self.finish(results, &owners, user, groups, assumptions)
     }
 
-    fn depends_on(&self, policy: &PolicyInfo, context: Option<&Context>) -> Vec<String> {
+    fn depends_on(&self, policy: &PolicyInfo, context: Option<&Context>) -> Vec<Dependency> {
         match &policy.rule {
             Rule::Compiled(i) => self
                 .set
                 .missing_inputs(*i, context.unwrap_or(Context::empty()))
                 .iter()
-                .map(|input| input.as_str().to_owned())
+                .copied()
+                .map(Dependency::Input)
                 .collect(),
             Rule::Constant(_) => Vec::new(),
             Rule::Unevaluated(reason) => vec![reason.clone()],
         }
     }
 
+    /// The report: `owners` holds the policy (index into `policies`) of each result.
     fn finish(
         &self,
         results: Vec<PolicyResult>,
-        identity: &Identity,
-        assumptions: BTreeSet<String>,
+        owners: &[usize],
+        user: Option<&str>,
+        groups: &[String],
+        assumptions: BTreeSet<Assumption>,
     ) -> Report {
-        let live: Vec<&PolicyResult> = results
+        debug_assert_eq!(results.len(), owners.len());
+        let live: Vec<(&PolicyResult, &PolicyInfo)> = results
             .iter()
-            .filter(|r| !r.skipped && r.verdict != Verdict::False)
+            .zip(owners)
+            .filter(|(r, _)| !r.skipped && r.verdict != Verdict::False)
+            .filter_map(|(r, &p)| Some((r, self.policies.get(p)?)))
             .collect();
         let applied: Vec<String> = live
             .iter()
-            .filter(|r| r.verdict == Verdict::True)
-            .map(|r| r.name.clone())
+            .filter(|(r, _)| r.verdict == Verdict::True)
+            .map(|(r, _)| r.name.clone())
             .collect();
         let winner = applied.first().cloned();
         let winner_uncertain_because: Vec<String> = live
             .iter()
-            .take_while(|r| r.verdict != Verdict::True)
-            .map(|r| r.name.clone())
+            .take_while(|(r, _)| r.verdict != Verdict::True)
+            .map(|(r, _)| r.name.clone())
             .collect();
+        // One walk over the live policies' own parameters: (decided value and source, unknown
+        // candidates before it), keyed by lower-case parameter name.
+        let mut merged: HashMap<&str, Merged<'_>> = HashMap::new();
+        for (result, policy) in &live {
+            for (name, value) in &policy.params {
+                let (decided, unknown) = merged.entry(name.as_str()).or_default();
+                if decided.is_some() {
+                    continue;
+                }
+                if result.verdict == Verdict::True {
+                    *decided = Some((value.as_str(), result.name.as_str()));
+                } else {
+                    unknown.push(Candidate {
+                        policy: result.name.clone(),
+                        value: value.clone(),
+                    });
+                }
+            }
+        }
         let mut profile = BTreeMap::new();
         for parameter in &self.parameters {
-            let mut unknown = Vec::new();
-            let mut decided = None;
-            for result in &live {
-                let Some(value) = self.param_of(&result.name, parameter) else {
-                    continue;
-                };
-                if result.verdict == Verdict::True {
-                    decided = Some((value.to_owned(), result.name.clone()));
-                    break;
-                }
-                unknown.push(Candidate {
-                    policy: result.name.clone(),
-                    value: value.to_owned(),
-                });
-            }
+            let folded = parameter.to_ascii_lowercase();
+            let (decided, unknown) = merged.get(folded.as_str()).cloned().unwrap_or_default();
             let (value, from) = match decided {
-                Some((v, from)) => (Some(v), from),
-                None => match lookup(&self.global, parameter) {
-                    Some(v) => (Some(v.to_owned()), "set vpn parameter".to_owned()),
+                Some((v, from)) => (Some(v.to_owned()), from.to_owned()),
+                None => match self
+                    .global
+                    .get(parameter)
+                    .or_else(|| self.global_folded.get(&folded))
+                {
+                    Some(v) => (Some(v.clone()), "set vpn parameter".to_owned()),
                     None => (
                         builtin_default(parameter).map(str::to_owned),
                         "default".to_owned(),
@@ -516,16 +628,15 @@ impl Simulator {
                     })
             });
             if full_vpn {
-                warnings.push(format!(
-                    "icaOnly vserver `{}` with a full-VPN profile (transparentInterception or splitTunnel ON)",
-                    self.vserver
-                ));
+                warnings.push(Warning::IcaOnlyFullVpn {
+                    vserver: self.vserver.clone(),
+                });
             }
         }
         Report {
             vserver: self.vserver.clone(),
-            user: identity.user.clone(),
-            groups: identity.groups.clone(),
+            user: user.map(str::to_owned),
+            groups: groups.to_vec(),
             policies: results,
             applied,
             winner,
@@ -535,32 +646,11 @@ impl Simulator {
             assumptions: assumptions.into_iter().collect(),
         }
     }
-
-    fn param_of(&self, policy: &str, parameter: &str) -> Option<&str> {
-        self.policies
-            .iter()
-            .find(|p| p.name == policy)
-            .and_then(|p| lookup_pairs(&p.params, parameter))
-    }
 }
 
-fn lookup<'a>(map: &'a BTreeMap<String, String>, key: &str) -> Option<&'a str> {
-    map.get(key)
-        .or_else(|| {
-            map.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(key))
-                .map(|(_, v)| v)
-        })
-        .map(String::as_str)
-}
-
-fn lookup_pairs<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .rev()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| v.as_str())
-}
+/// One parameter while merging: the deciding `(value, policy)`, and the unknown policies that
+/// would set it before that one.
+type Merged<'a> = (Option<(&'a str, &'a str)>, Vec<Candidate>);
 
 fn builtin_default(parameter: &str) -> Option<&'static str> {
     builtin_defaults()
@@ -604,28 +694,36 @@ fn compile_policy(
     name: &str,
     builder: &mut ProgramSetBuilder<'_>,
     options: &SimOptions,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> PolicyInfo {
     let Some(policy) = config.session_policy(name) else {
-        warnings.push(format!("session policy `{name}` is bound but not defined"));
+        warnings.push(Warning::UndefinedPolicy {
+            policy: name.to_owned(),
+        });
         return PolicyInfo {
             name: name.to_owned(),
             action: None,
             syntax: RuleSyntax::Classic,
-            rule: Rule::Unevaluated("undefined policy".to_owned()),
-            params: Vec::new(),
+            rule: Rule::Unevaluated(Dependency::UndefinedPolicy),
+            params: HashMap::new(),
+            param_names: Vec::new(),
         };
     };
-    let params = match config.action_of(policy) {
-        Some(action) => action.params.clone(),
+    let pairs: &[(String, String)] = match config.action_of(policy) {
+        Some(action) => &action.params,
         None => {
-            warnings.push(format!(
-                "session policy `{name}` uses undefined session action `{}`",
-                policy.action
-            ));
-            Vec::new()
+            warnings.push(Warning::UndefinedAction {
+                policy: name.to_owned(),
+                action: policy.action.clone(),
+            });
+            &[]
         }
     };
+    let params = pairs
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .collect();
+    let param_names = pairs.iter().map(|(k, _)| k.clone()).collect();
     let text = policy.rule.text.trim();
     // A bare name may refer to an advanced named expression (R5).
     let resolved = config
@@ -635,7 +733,7 @@ fn compile_policy(
         let rule = match resolved.to_ascii_uppercase().as_str() {
             "TRUE" => Rule::Constant(true),
             "FALSE" => Rule::Constant(false),
-            _ => Rule::Unevaluated("advanced_rule".to_owned()),
+            _ => Rule::Unevaluated(Dependency::AdvancedRule),
         };
         (RuleSyntax::Advanced, rule)
     } else {
@@ -646,46 +744,41 @@ fn compile_policy(
         };
         let rule = match crate::syntax::parse_with(text, &options.parse) {
             Err(e) => {
-                warnings.push(format!(
-                    "session policy `{name}` (line {}): the rule does not parse:\n{e}",
-                    policy.rule.line
-                ));
-                Rule::Unevaluated("rule_error".to_owned())
+                warnings.push(Warning::RuleDoesNotParse {
+                    policy: name.to_owned(),
+                    line: policy.rule.line,
+                    error: e.to_string(),
+                });
+                Rule::Unevaluated(Dependency::RuleError)
             }
             Ok(parsed) => {
                 if parsed.lints.iter().any(|l| l.kind == LintKind::MixedAndOr) {
-                    warnings.push(format!(
-                        "session policy `{name}` (line {}): the rule mixes && and || without parentheses; it is read as `{}` (D1)",
-                        policy.rule.line,
-                        crate::ast::Grouped(&parsed.expr)
-                    ));
+                    warnings.push(Warning::MixedAndOr {
+                        policy: name.to_owned(),
+                        line: policy.rule.line,
+                        read_as: crate::ast::Grouped(&parsed.expr).to_string(),
+                    });
                 }
                 match builder.add(&parsed.expr, text) {
                     Ok(i) => Rule::Compiled(i),
                     Err(e) => {
-                        let what = match e.kind() {
-                            CompileErrorKind::UnknownName { .. } => {
-                                "uses an unknown named expression"
-                            }
-                            _ => "does not compile",
-                        };
-                        warnings.push(format!(
-                            "session policy `{name}` (line {}) {what}:\n{e}",
-                            policy.rule.line
-                        ));
-                        Rule::Unevaluated("rule_error".to_owned())
+                        warnings.push(Warning::RuleDoesNotCompile {
+                            policy: name.to_owned(),
+                            line: policy.rule.line,
+                            unknown_name: matches!(e.kind(), CompileErrorKind::UnknownName { .. }),
+                            error: e.to_string(),
+                        });
+                        Rule::Unevaluated(Dependency::RuleError)
                     }
                 }
             }
         };
         (syntax, rule)
     };
-    if let Rule::Unevaluated(reason) = &rule
-        && reason == "advanced_rule"
-    {
-        warnings.push(format!(
-            "session policy `{name}` has an advanced rule; advanced rules are not evaluated yet, so it is reported as unknown"
-        ));
+    if let Rule::Unevaluated(Dependency::AdvancedRule) = &rule {
+        warnings.push(Warning::AdvancedRule {
+            policy: name.to_owned(),
+        });
     }
     PolicyInfo {
         name: policy.name.clone(),
@@ -693,5 +786,13 @@ fn compile_policy(
         syntax,
         rule,
         params,
+        param_names,
     }
 }
+
+// Both are shared across threads by callers that simulate many requests at once.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Simulator>();
+    assert_send_sync::<Config>();
+};

@@ -24,7 +24,6 @@
 
 pub mod advanced;
 mod classify;
-mod cli;
 mod error;
 mod parser;
 #[allow(dead_code)] // wired into the classic and advanced parsers next
@@ -34,7 +33,6 @@ mod value;
 use std::str::FromStr;
 
 pub use classify::is_advanced;
-pub use cli::{UnquoteError, unquote_cli_argument};
 pub use error::{ParseError, ParseErrorKind};
 
 use crate::ast::{Expr, ExprKind, Operator, Span};

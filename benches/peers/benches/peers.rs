@@ -416,8 +416,8 @@ fn scaling(c: &mut Criterion) {
         let (mut dense_scratch, mut dense) = (Vec::new(), Vec::new());
         let mut hits = 0usize;
         for r in requests.iter().take(200) {
-            sim.evaluate(r, None, &mut dense_scratch, &mut dense);
-            sim.evaluate_sparse(r, None, &mut scratch, &mut sparse);
+            sim.evaluate(r, &mut dense_scratch, &mut dense);
+            sim.evaluate_sparse(r, &mut scratch, &mut sparse);
             let expected: Vec<(usize, Verdict)> = dense
                 .iter()
                 .copied()
@@ -432,7 +432,7 @@ fn scaling(c: &mut Criterion) {
             b.iter(|| {
                 let mut applied = 0usize;
                 for r in &requests {
-                    sim.evaluate_sparse(black_box(r), None, &mut scratch, &mut sparse);
+                    sim.evaluate_sparse(black_box(r), &mut scratch, &mut sparse);
                     applied += sparse.len();
                 }
                 applied
