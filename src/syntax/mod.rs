@@ -25,8 +25,8 @@
 mod classify;
 mod cli;
 mod error;
+mod nearest;
 mod parser;
-#[allow(dead_code)] // wired into the classic and advanced parsers next
 mod prec;
 mod value;
 
@@ -35,8 +35,9 @@ use std::str::FromStr;
 pub use classify::is_advanced;
 pub use cli::{UnquoteError, unquote_cli_argument};
 pub use error::{ParseError, ParseErrorKind};
+pub(crate) use nearest::nearest;
 
-use crate::ast::{Expr, ExprKind, Operator, Span};
+use crate::ast::{Expr, Span};
 use error::Fail;
 
 /// How unparenthesised `&&` and `||` group (D1).
@@ -59,9 +60,10 @@ pub struct ParseOptions {
     pub max_nesting: usize,
     /// Maximum rule length in bytes (D16); default 1 MiB.
     pub max_input_len: usize,
-    /// Accept value expressions (a bare qualifier, `REQ.TCP.DESTPORT`, or a lone `URL CONTENTS`)
-    /// as used by load-balancing and persistence rules (section 3.2). A bare qualifier becomes
-    /// a [`Simple`](crate::ast::Simple) with `op: None`.
+    /// Accept value expressions (a bare qualifier such as `REQ.TCP.DESTPORT`) as used by
+    /// load-balancing and persistence rules (section 3.2). A bare qualifier becomes a
+    /// [`Simple`](crate::ast::Simple) with `op: None`. (`URL CONTENTS` parses either way: a
+    /// boolean "present and non-empty" in a policy, the text itself in a value context.)
     pub value_mode: bool,
 }
 
@@ -113,6 +115,9 @@ pub enum LintKind {
     NonStandardMethod,
     /// A named-expression reference outside the naming rules (section 10.4 `nonstandard-name`).
     NonStandardName,
+    /// A `)` without a matching `(` inside a bare value, outside any grouping parenthesis: D4
+    /// keeps it in the value, but it is usually a stray parenthesis (`paren-in-value`).
+    ParenInValue,
 }
 
 /// Parses a classic rule with default options, discarding lints.
@@ -122,9 +127,10 @@ pub fn parse(text: &str) -> Result<Expr, ParseError> {
 
 /// Parses a classic rule.
 ///
-/// Errors carry the byte span of the offending token. A rule that is a bare qualifier or a lone
-/// `... CONTENTS` is a value expression (section 3.2): an error unless
-/// [`ParseOptions::value_mode`] is set.
+/// Errors carry the byte span of the offending token. A rule that is a bare qualifier is a
+/// value expression (section 3.2): an error unless [`ParseOptions::value_mode`] is set. Control
+/// characters other than the blanks tab, CR and LF are refused wherever they stand (ns.conf cannot
+/// carry them).
 pub fn parse_with(text: &str, options: &ParseOptions) -> Result<Parsed, ParseError> {
     if text.len() > options.max_input_len {
         let start = crate::error::floor_char_boundary(text, options.max_input_len);
@@ -136,26 +142,21 @@ pub fn parse_with(text: &str, options: &ParseOptions) -> Result<Parsed, ParseErr
         .expecting(format!("at most {} bytes", options.max_input_len))
         .into_error(text));
     }
+    if let Some((at, c)) = text
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
+    {
+        return Err(
+            Fail::new(ParseErrorKind::ControlCharacter(c), at, at + c.len_utf8())
+                .expecting("printable text (a blank, or a quoted value without control characters)")
+                .into_error(text),
+        );
+    }
     let mut parser = parser::Parser::new(text, options);
     let expr = parser.parse().map_err(|f| f.into_error(text))?;
-    if !options.value_mode
-        && let ExprKind::Simple(simple) = &expr.kind
-        && simple.op == Some(Operator::Contents)
-    {
-        return Err(Fail::new(
-            ParseErrorKind::ValueExpression,
-            expr.span.start,
-            expr.span.end,
-        )
-        .expecting(
-            "a boolean rule; a lone CONTENTS is a load-balancing or persistence value \
-                 expression (parse it in value mode, or use EXISTS)",
-        )
-        .into_error(text));
-    }
     Ok(Parsed {
         expr,
-        lints: parser.lints,
+        lints: parser.into_lints(),
     })
 }
 
@@ -171,6 +172,7 @@ impl FromStr for Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ast::ExprKind;
 
     #[test]
     fn left_to_right_precedence() {
