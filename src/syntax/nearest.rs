@@ -43,10 +43,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
             let delete = cell(&previous, j + 1) + 1;
             let insert = cell(&current, j) + 1;
             let mut cost = substitute.min(delete).min(insert);
-            let swapped = i > 0
-                && j > 0
-                && a.get(i - 1) == Some(&cb)
-                && b.get(j - 1) == Some(&ca);
+            let swapped = i > 0 && j > 0 && a.get(i - 1) == Some(&cb) && b.get(j - 1) == Some(&ca);
             if swapped {
                 cost = cost.min(cell(&before, j - 1) + 1);
             }

@@ -18,7 +18,10 @@ pub(crate) enum Assoc {
     /// `a ~ b ~ c` is `a ~ (b ~ c)`.
     #[cfg_attr(
         not(test),
-        allow(dead_code, reason = "classic has no right-associative operator; advanced does")
+        allow(
+            dead_code,
+            reason = "classic has no right-associative operator; advanced does"
+        )
     )]
     Right,
 }

@@ -113,7 +113,9 @@ impl Parser<'_> {
             OpAt::Word(e) => {
                 let word = self.slice(o, e);
                 let hint = match super::hints::nearest_operator(word) {
-                    Some(near) => format!("an operator such as EXISTS or ==: did you mean `{near}`?"),
+                    Some(near) => {
+                        format!("an operator such as EXISTS or ==: did you mean `{near}`?")
+                    }
                     None => "an operator such as EXISTS or ==".to_owned(),
                 };
                 Err(Fail::new(K::UnknownOperator(word.to_owned()), o, e).expecting(hint))
@@ -171,7 +173,6 @@ pub(super) fn opaque(family: OpaqueFamily, text: &str, start: usize) -> Expr {
         Span::new(start, start + trimmed.len()),
     )
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -308,3 +308,30 @@ fn is_client_security(expr: &Expr) -> bool {
         })
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::{ParseOptions, Precedence, parse_with};
+
+    #[test]
+    fn deep_parentheses_and_long_chains_use_the_heap() {
+        let depth = 100_000;
+        let rule = format!("{}ns_true{}", "(".repeat(depth), ")".repeat(depth));
+        let options = ParseOptions {
+            max_nesting: depth,
+            ..ParseOptions::default()
+        };
+        let parsed = parse_with(&rule, &options).map(|p| p.expr.to_string());
+        assert_eq!(parsed.ok().as_deref(), Some("ns_true"));
+
+        let chain = vec!["a"; 100_000].join(" && ") + " || b";
+        for precedence in [Precedence::Conventional, Precedence::LeftToRight] {
+            let options = ParseOptions {
+                precedence,
+                ..ParseOptions::default()
+            };
+            let parsed = parse_with(&chain, &options).map(|p| p.lints.len());
+            assert_eq!(parsed.ok(), Some(1), "{precedence:?}");
+        }
+    }
+}

@@ -82,9 +82,8 @@ impl Chain {
     /// ([`Expr::binary`] extends a left operand of the same kind). `None` when the level is empty.
     pub(super) fn fold(self, precedence: Precedence) -> Option<Expr> {
         let head = self.head?;
-        let build = |lhs: Expr, link: Link, rhs: Expr| {
-            Expr::binary(link.joiner == Joiner::And, lhs, rhs)
-        };
+        let build =
+            |lhs: Expr, link: Link, rhs: Expr| Expr::binary(link.joiner == Joiner::And, lhs, rhs);
         Some(match precedence {
             Precedence::Conventional => climb(head, self.rest, &Conventional, build),
             Precedence::LeftToRight => climb(head, self.rest, &LeftToRight, build),

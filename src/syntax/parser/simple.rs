@@ -5,7 +5,9 @@ use std::borrow::Cow;
 
 use super::terms::OpAt;
 use super::{Parser, hints, tokens};
-use crate::ast::{DateKind, Expr, ExprKind, Operator, Options, Qualifier, Simple, Span, Value, ValueType};
+use crate::ast::{
+    DateKind, Expr, ExprKind, Operator, Options, Qualifier, Simple, Span, Value, ValueType,
+};
 use crate::syntax::LintKind;
 use crate::syntax::error::{Fail, ParseErrorKind as K};
 use crate::syntax::value as lit;
@@ -73,11 +75,15 @@ impl Parser<'_> {
             }
             OpAt::End if self.opts.value_mode => (None, p),
             OpAt::End => {
-                return Err(Fail::new(K::ValueExpression, start, p).expecting(hints::operators_of(q, None)));
+                return Err(
+                    Fail::new(K::ValueExpression, start, p).expecting(hints::operators_of(q, None))
+                );
             }
             OpAt::Word(_) if self.at(o) == Some(b'-') && self.opts.value_mode && o > p => (None, p),
             OpAt::Word(e) if self.at(o) == Some(b'-') => {
-                return Err(Fail::new(K::ExpectedOperator, o, e).expecting(hints::operators_of(q, None)));
+                return Err(
+                    Fail::new(K::ExpectedOperator, o, e).expecting(hints::operators_of(q, None))
+                );
             }
             OpAt::Word(e) => {
                 let word = self.slice(o, e);
@@ -85,9 +91,8 @@ impl Parser<'_> {
                     .expecting(hints::operators_of(q, Some(word))));
             }
             OpAt::Other => {
-                return Err(
-                    Fail::new(K::ExpectedOperator, o, self.char_end(o)).expecting(hints::operators_of(q, None))
-                );
+                return Err(Fail::new(K::ExpectedOperator, o, self.char_end(o))
+                    .expecting(hints::operators_of(q, None)));
             }
         };
         if let Some(op) = op
@@ -350,7 +355,6 @@ impl Parser<'_> {
             *p = e;
         }
     }
-
 }
 
 /// Whether a `URL ==` pattern is one of the section 6 shapes (or has no `*`).
@@ -396,5 +400,4 @@ mod tests {
             assert!(!wildcard_verified(bad), "{bad}");
         }
     }
-
 }

@@ -42,7 +42,10 @@ impl<'a> Parser<'a> {
             if epa::is_epa_word(word) {
                 let term_end = self.epa_term(end, in_group)?;
                 let text = self.slice(pos, term_end);
-                return Ok((epa::opaque(OpaqueFamily::ClientSecurity, text, pos), term_end));
+                return Ok((
+                    epa::opaque(OpaqueFamily::ClientSecurity, text, pos),
+                    term_end,
+                ));
             }
             return Err(Fail::new(K::AdvancedSyntax(word.to_owned()), pos, end)
                 .expecting("a classic qualifier (advanced rules are not parsed here)"));
@@ -164,8 +167,8 @@ impl<'a> Parser<'a> {
             }
             return Ok(Some((Cow::Owned(text), p, end)));
         }
-        let (rest, Bare { text, stray_paren }) = tokens::bare_value(self.rest(p), in_group)
-            .unwrap_or((self.rest(p), Bare::default()));
+        let (rest, Bare { text, stray_paren }) =
+            tokens::bare_value(self.rest(p), in_group).unwrap_or((self.rest(p), Bare::default()));
         if let Some(at) = stray_paren {
             self.lint(
                 LintKind::ParenInValue,

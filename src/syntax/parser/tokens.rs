@@ -261,29 +261,53 @@ mod tests {
 
     #[test]
     fn words_stop_where_the_grammar_says() {
-        assert_eq!(word("URL==/a", true).map(|(r, w)| (r, w)), Ok(("==/a", "URL")));
-        assert_eq!(word("a&b&&c", false).map(|(r, w)| (r, w)), Ok(("&&c", "a&b")));
+        assert_eq!(
+            word("URL==/a", true).map(|(r, w)| (r, w)),
+            Ok(("==/a", "URL"))
+        );
+        assert_eq!(
+            word("a&b&&c", false).map(|(r, w)| (r, w)),
+            Ok(("&&c", "a&b"))
+        );
         assert_eq!(word("x!=y", true).map(|(r, w)| (r, w)), Ok(("!=y", "x")));
         assert!(word(" x", true).is_err());
     }
 
     #[test]
     fn quoted_escapes() {
-        assert_eq!(quoted(r"'a\'b\\c\d' rest").map(|(r, t)| (r, t)), Ok((" rest", r"a'b\c\d".to_owned())));
+        assert_eq!(
+            quoted(r"'a\'b\\c\d' rest").map(|(r, t)| (r, t)),
+            Ok((" rest", r"a'b\c\d".to_owned()))
+        );
         assert!(quoted("'open").is_err());
     }
 
     #[test]
     fn bare_values_count_parentheses() {
-        let (rest, bare) = bare_value("f(x)) y", true).map_err(|_| ()).unwrap_or(("", Bare { text: "", stray_paren: None }));
+        let (rest, bare) = bare_value("f(x)) y", true).map_err(|_| ()).unwrap_or((
+            "",
+            Bare {
+                text: "",
+                stray_paren: None,
+            },
+        ));
         assert_eq!((rest, bare.text, bare.stray_paren), (") y", "f(x)", None));
-        let (rest, bare) = bare_value("x)&&y", false).map_err(|_| ()).unwrap_or(("", Bare { text: "", stray_paren: None }));
+        let (rest, bare) = bare_value("x)&&y", false).map_err(|_| ()).unwrap_or((
+            "",
+            Bare {
+                text: "",
+                stray_paren: None,
+            },
+        ));
         assert_eq!((rest, bare.text, bare.stray_paren), ("&&y", "x)", Some(1)));
     }
 
     #[test]
     fn balanced_arguments_skip_quotes() {
-        assert_eq!(balanced("(a(')')b).x").map(|(r, t)| (r, t)), Ok((".x", "(a(')')b)")));
+        assert_eq!(
+            balanced("(a(')')b).x").map(|(r, t)| (r, t)),
+            Ok((".x", "(a(')')b)"))
+        );
         assert!(balanced("(a").is_err());
     }
 }
