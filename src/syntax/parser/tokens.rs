@@ -261,53 +261,42 @@ mod tests {
 
     #[test]
     fn words_stop_where_the_grammar_says() {
-        assert_eq!(
-            word("URL==/a", true).map(|(r, w)| (r, w)),
-            Ok(("==/a", "URL"))
-        );
-        assert_eq!(
-            word("a&b&&c", false).map(|(r, w)| (r, w)),
-            Ok(("&&c", "a&b"))
-        );
-        assert_eq!(word("x!=y", true).map(|(r, w)| (r, w)), Ok(("!=y", "x")));
+        assert_eq!(word("URL==/a", true), Ok(("==/a", "URL")));
+        assert_eq!(word("a&b&&c", false), Ok(("&&c", "a&b")));
+        assert_eq!(word("x!=y", true), Ok(("!=y", "x")));
         assert!(word(" x", true).is_err());
     }
 
     #[test]
     fn quoted_escapes() {
         assert_eq!(
-            quoted(r"'a\'b\\c\d' rest").map(|(r, t)| (r, t)),
+            quoted(r"'a\'b\\c\d' rest"),
             Ok((" rest", r"a'b\c\d".to_owned()))
         );
         assert!(quoted("'open").is_err());
     }
 
+    fn bare(i: &str, in_group: bool) -> Option<(&str, &str, Option<usize>)> {
+        let (rest, b) = bare_value(i, in_group).ok()?;
+        Some((rest, b.text, b.stray_paren))
+    }
+
     #[test]
     fn bare_values_count_parentheses() {
-        let (rest, bare) = bare_value("f(x)) y", true).map_err(|_| ()).unwrap_or((
-            "",
-            Bare {
-                text: "",
-                stray_paren: None,
-            },
-        ));
-        assert_eq!((rest, bare.text, bare.stray_paren), (") y", "f(x)", None));
-        let (rest, bare) = bare_value("x)&&y", false).map_err(|_| ()).unwrap_or((
-            "",
-            Bare {
-                text: "",
-                stray_paren: None,
-            },
-        ));
-        assert_eq!((rest, bare.text, bare.stray_paren), ("&&y", "x)", Some(1)));
+        assert_eq!(bare("f(x)) y", true), Some((") y", "f(x)", None)));
+        assert_eq!(bare("x)&&y", false), Some(("&&y", "x)", Some(1))));
+        assert_eq!(bare("a&b|c d", false), Some((" d", "a&b|c", None)));
     }
 
     #[test]
     fn balanced_arguments_skip_quotes() {
-        assert_eq!(
-            balanced("(a(')')b).x").map(|(r, t)| (r, t)),
-            Ok((".x", "(a(')')b)"))
-        );
+        assert_eq!(balanced("(a(')')b).x"), Ok((".x", "(a(')')b)")));
         assert!(balanced("(a").is_err());
+    }
+
+    #[test]
+    fn frequency_option() {
+        assert_eq!(frequency("-frequency 5 x"), Ok((" x", "-frequency 5")));
+        assert!(frequency("-freq 5").is_err());
     }
 }
