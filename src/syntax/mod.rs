@@ -142,10 +142,8 @@ pub fn parse_with(text: &str, options: &ParseOptions) -> Result<Parsed, ParseErr
         .expecting(format!("at most {} bytes", options.max_input_len))
         .into_error(text));
     }
-    if let Some((at, c)) = text
-        .char_indices()
-        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
-    {
+    if let Some(at) = control_character(text) {
+        let c = text.get(at..).and_then(|t| t.chars().next()).unwrap_or('\0');
         return Err(
             Fail::new(ParseErrorKind::ControlCharacter(c), at, at + c.len_utf8())
                 .expecting("printable text (a blank, or a quoted value without control characters)")
@@ -157,6 +155,17 @@ pub fn parse_with(text: &str, options: &ParseOptions) -> Result<Parsed, ParseErr
     Ok(Parsed {
         expr,
         lints: parser.into_lints(),
+    })
+}
+
+/// The offset of the first control character other than tab, CR and LF: C0 bytes, DEL, and the
+/// C1 range U+0080..U+009F (UTF-8 `C2 80`..`C2 9F`). A byte scan, since it runs on every rule.
+fn control_character(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().find_map(|(at, &b)| {
+        let c0 = (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f;
+        let c1 = b == 0xc2 && bytes.get(at + 1).is_some_and(|n| (0x80..=0x9f).contains(n));
+        (c0 || c1).then_some(at)
     })
 }
 
@@ -173,6 +182,15 @@ impl FromStr for Expr {
 mod tests {
     use super::*;
     use crate::ast::ExprKind;
+
+    #[test]
+    fn control_characters_are_found_by_byte() {
+        assert_eq!(control_character("a\tb\r\nc é"), None);
+        assert_eq!(control_character("ab\0"), Some(2));
+        assert_eq!(control_character("é\u{7f}"), Some(2));
+        assert_eq!(control_character("x\u{85}"), Some(1));
+        assert_eq!(control_character("\u{a0}\u{100}"), None);
+    }
 
     #[test]
     fn left_to_right_precedence() {

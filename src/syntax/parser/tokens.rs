@@ -8,7 +8,7 @@ use std::cell::Cell;
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while, take_while1};
 use nom::character::complete::{alpha1, char, one_of};
-use nom::combinator::{not, recognize, rest_len, verify};
+use nom::combinator::{not, peek, recognize, rest_len, verify};
 use nom::multi::{fold_many0, many1_count};
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
@@ -66,6 +66,8 @@ pub(super) fn word(i: &str, stop_at_comparison: bool) -> Res<'_, &str> {
 
 /// A comparison operator (D3: no blanks needed around it).
 pub(super) fn comparison(i: &str) -> Res<'_, Operator> {
+    // Most operator positions hold a word: one character class test rejects them.
+    let (_, _) = peek(one_of("=!<>")).parse_complete(i)?;
     alt((
         tag("==").map(|_| Operator::Eq),
         tag("!=").map(|_| Operator::Ne),
