@@ -143,7 +143,10 @@ pub fn parse_with(text: &str, options: &ParseOptions) -> Result<Parsed, ParseErr
         .into_error(text));
     }
     if let Some(at) = control_character(text) {
-        let c = text.get(at..).and_then(|t| t.chars().next()).unwrap_or('\0');
+        let c = text
+            .get(at..)
+            .and_then(|t| t.chars().next())
+            .unwrap_or('\0');
         return Err(
             Fail::new(ParseErrorKind::ControlCharacter(c), at, at + c.len_utf8())
                 .expecting("printable text (a blank, or a quoted value without control characters)")
