@@ -36,7 +36,6 @@ snapshots! {
     unknown_operator: "REQ.HTTP.HEADER User-Agent XCONTAINS Worx";
     bare_header_qualifier: "REQ.HTTP.HEADER User-Agent";
     bare_qualifier: "REQ.TCP.DESTPORT";
-    lone_contents: "URL CONTENTS";
     missing_header_name: "HEADER == x";
     unterminated_quote: "HEADER Cookie CONTAINS 'abc pqr";
     missing_value: "HEADER A ==";
@@ -56,6 +55,12 @@ snapshots! {
     trailing_input: "URL == /a b";
     advanced_syntax: r#"HTTP.REQ.HEADER("X-Citrix-Gateway").EXISTS"#;
     second_line: "ns_true &&\n  URL == /a b";
+    control_character: "REQ.HTTP.HEADER A CONTAINS a\0b";
+    qualifier_typo: "REQ.HTTP.HEADR Cookie EXISTS";
+    qualifier_typo_not_header: "REQ.HTTP.URLLN > 5";
+    operator_typo_contain: "REQ.HTTP.HEADER A CONTAIN x";
+    operator_typo_notexist: "URL NOTEXIST";
+    epa_operator_typo: "CLIENT.OS(win7) EXIST5";
 }
 
 #[test]

@@ -39,5 +39,4 @@ fuzz_target!(|data: &[u8]| {
         let _ = parsed.expr.to_string();
     }
     let _ = nsexpr::syntax::is_advanced(text);
-    let _ = nsexpr::syntax::unquote_cli_argument(text);
 });

@@ -183,28 +183,42 @@ impl Expr {
         Expr { kind, span }
     }
 
-    /// Structural equality ignoring spans (the D15 round-trip relation).
+    /// Structural equality ignoring spans (the D15 round-trip relation). Iterative, so nesting
+    /// depth never grows the call stack.
     pub fn same_as(&self, other: &Expr) -> bool {
-        match (&self.kind, &other.kind) {
-            (ExprKind::Or(a), ExprKind::Or(b)) | (ExprKind::And(a), ExprKind::And(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y))
-            }
-            (ExprKind::Not(a), ExprKind::Not(b)) => a.same_as(b),
-            (a, b) => a == b,
-        }
-    }
-
-    /// Calls `f` on every node, parents before children.
-    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
-        f(self);
-        match &self.kind {
-            ExprKind::Or(items) | ExprKind::And(items) => {
-                for item in items {
-                    item.walk(f);
+        let mut pending = vec![(self, other)];
+        while let Some((a, b)) = pending.pop() {
+            match (&a.kind, &b.kind) {
+                (ExprKind::Or(a), ExprKind::Or(b)) | (ExprKind::And(a), ExprKind::And(b)) => {
+                    if a.len() != b.len() {
+                        return false;
+                    }
+                    pending.extend(a.iter().zip(b));
+                }
+                (ExprKind::Not(a), ExprKind::Not(b)) => pending.push((a, b)),
+                (ExprKind::Or(_) | ExprKind::And(_) | ExprKind::Not(_), _)
+                | (_, ExprKind::Or(_) | ExprKind::And(_) | ExprKind::Not(_)) => return false,
+                (a, b) => {
+                    if a != b {
+                        return false;
+                    }
                 }
             }
-            ExprKind::Not(inner) => inner.walk(f),
-            ExprKind::Simple(_) | ExprKind::Name(_) | ExprKind::Opaque(_) => {}
+        }
+        true
+    }
+
+    /// Calls `f` on every node, parents before children, in source order. Iterative, so nesting
+    /// depth never grows the call stack.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        let mut pending = vec![self];
+        while let Some(expr) = pending.pop() {
+            f(expr);
+            match &expr.kind {
+                ExprKind::Or(items) | ExprKind::And(items) => pending.extend(items.iter().rev()),
+                ExprKind::Not(inner) => pending.push(inner),
+                ExprKind::Simple(_) | ExprKind::Name(_) | ExprKind::Opaque(_) => {}
+            }
         }
     }
 

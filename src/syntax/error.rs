@@ -33,7 +33,7 @@ pub enum ParseErrorKind {
     #[error("unknown operator `{0}`")]
     UnknownOperator(String),
     /// `AND`, `OR` or `NOT` used as an operator outside client-security terms (D3).
-    #[error("`{word}` is not an operator in classic rules (D3); write `{suggestion}`")]
+    #[error("`{word}` is not an operator in classic rules; write `{suggestion}`")]
     WordOperator {
         /// The word as written.
         word: String,
@@ -44,7 +44,7 @@ pub enum ParseErrorKind {
     #[error("`{0}` is advanced-expression syntax, not classic")]
     AdvancedSyntax(String),
     /// A `'` or `"` without its closing quote (D4).
-    #[error("unterminated quoted string (D4)")]
+    #[error("unterminated quoted string")]
     UnterminatedQuote,
     /// A `(` that is never closed.
     #[error("this `(` is never closed")]
@@ -56,19 +56,19 @@ pub enum ParseErrorKind {
     #[error("missing value after `{0}`")]
     MissingValue(Operator),
     /// Not a decimal number (D10).
-    #[error("invalid number (D10: unsigned decimal digits)")]
+    #[error("invalid number (unsigned decimal digits expected)")]
     InvalidNumber,
     /// A number above `u64::MAX` (D10).
-    #[error("number too large (D10: at most 18446744073709551615)")]
+    #[error("number too large (at most 18446744073709551615)")]
     NumberOverflow,
     /// A port above 65535 (D10).
-    #[error("invalid port (D10: 0-65535)")]
+    #[error("invalid port (0-65535)")]
     InvalidPort,
     /// Not an IPv4 or IPv6 address, or a bad `/len` (D11).
-    #[error("invalid IP address (D11)")]
+    #[error("invalid IP address")]
     InvalidIp,
     /// A bad `-netmask` argument, or one of the other address family (D11).
-    #[error("invalid netmask (D11)")]
+    #[error("invalid netmask")]
     InvalidNetmask,
     /// Not a MAC address `xx:xx:xx:xx:xx:xx`.
     #[error("invalid MAC address")]
@@ -77,10 +77,10 @@ pub enum ParseErrorKind {
     #[error("invalid HTTP method")]
     InvalidMethod,
     /// A bad `DATE`, `TIME`, `DAYOFWEEK` or certificate date (section 4.6).
-    #[error("invalid date or time (section 4.6)")]
+    #[error("invalid date or time")]
     InvalidDate,
     /// A URLTOKENS list item longer than one character, or an empty list (section 7).
-    #[error("invalid URLTOKENS list (section 7: comma-separated single characters)")]
+    #[error("invalid URLTOKENS list (comma-separated single characters expected)")]
     InvalidTokens,
     /// `REQ.SSL.CLIENT.CIPHER.TYPE` compared with something other than `Export`.
     #[error("REQ.SSL.CLIENT.CIPHER.TYPE only compares with `Export`")]
@@ -94,34 +94,37 @@ pub enum ParseErrorKind {
         qualifier: Qualifier,
     },
     /// An option the qualifier or operator does not accept (D5).
-    #[error("`-{option}` is not allowed here (D5)")]
+    #[error("`-{option}` is not allowed here")]
     OptionNotAllowed {
         /// `length`, `offset` or `netmask`.
         option: &'static str,
     },
     /// The same option twice (D5).
-    #[error("`-{0}` is given twice (D5)")]
+    #[error("`-{0}` is given twice")]
     DuplicateOption(&'static str),
     /// `-x` that is not a prefix of `-length`, `-offset` or `-netmask` (D5).
-    #[error("unknown option `{0}` (D5)")]
+    #[error("unknown option `{0}`")]
     UnknownOption(String),
     /// A range `N-M` with an operator other than `==`, `!=`, `BETWEEN` (D10).
-    #[error("a range is not allowed with `{0}` (D10: only with ==, != and BETWEEN)")]
+    #[error("a range is not allowed with `{0}` (only with ==, != and BETWEEN)")]
     RangeNotAllowed(Operator),
-    /// A bare qualifier, or a lone `... CONTENTS`, in a boolean rule: a load-balancing or
-    /// persistence value expression (section 3.2), accepted only with
+    /// A bare qualifier (no operator) in a boolean rule: a load-balancing or persistence value
+    /// expression (section 3.2), accepted only with
     /// [`ParseOptions::value_mode`](super::ParseOptions::value_mode).
-    #[error("value expression where a boolean rule is needed (section 3.2)")]
+    #[error("value expression where a boolean rule is needed")]
     ValueExpression,
     /// Parentheses and `!` nested deeper than [`ParseOptions::max_nesting`](super::ParseOptions) (D16).
-    #[error("nesting deeper than {0} levels (D16)")]
+    #[error("nesting deeper than {0} levels")]
     TooDeep(usize),
     /// A rule longer than [`ParseOptions::max_input_len`](super::ParseOptions) bytes (D16).
-    #[error("rule longer than {0} bytes (D16)")]
+    #[error("rule longer than {0} bytes")]
     TooLong(usize),
     /// Text left over where `&&`, `||`, `)` or the end was expected (`URL == /a b`).
     #[error("unexpected text")]
     TrailingInput,
+    /// A control character (NUL, ESC, DEL...) other than tab, CR and LF, anywhere in the rule.
+    #[error("control character {} in the rule", .0.escape_unicode())]
+    ControlCharacter(char),
 }
 
 /// A parse error: what, where (a byte span into the rule), and what was expected there.

@@ -25,8 +25,8 @@
 pub mod advanced;
 mod classify;
 mod error;
+mod nearest;
 mod parser;
-#[allow(dead_code)] // wired into the classic and advanced parsers next
 mod prec;
 mod value;
 
@@ -34,8 +34,9 @@ use std::str::FromStr;
 
 pub use classify::is_advanced;
 pub use error::{ParseError, ParseErrorKind};
+pub(crate) use nearest::nearest;
 
-use crate::ast::{Expr, ExprKind, Operator, Span};
+use crate::ast::{Expr, Span};
 use error::Fail;
 
 /// How unparenthesised `&&` and `||` group (D1).
@@ -58,9 +59,10 @@ pub struct ParseOptions {
     pub max_nesting: usize,
     /// Maximum rule length in bytes (D16); default 1 MiB.
     pub max_input_len: usize,
-    /// Accept value expressions (a bare qualifier, `REQ.TCP.DESTPORT`, or a lone `URL CONTENTS`)
-    /// as used by load-balancing and persistence rules (section 3.2). A bare qualifier becomes
-    /// a [`Simple`](crate::ast::Simple) with `op: None`.
+    /// Accept value expressions (a bare qualifier such as `REQ.TCP.DESTPORT`) as used by
+    /// load-balancing and persistence rules (section 3.2). A bare qualifier becomes a
+    /// [`Simple`](crate::ast::Simple) with `op: None`. (`URL CONTENTS` parses either way: a
+    /// boolean "present and non-empty" in a policy, the text itself in a value context.)
     pub value_mode: bool,
 }
 
@@ -112,6 +114,9 @@ pub enum LintKind {
     NonStandardMethod,
     /// A named-expression reference outside the naming rules (section 10.4 `nonstandard-name`).
     NonStandardName,
+    /// A `)` without a matching `(` inside a bare value, outside any grouping parenthesis: D4
+    /// keeps it in the value, but it is usually a stray parenthesis (`paren-in-value`).
+    ParenInValue,
 }
 
 /// Parses a classic rule with default options, discarding lints.
@@ -121,9 +126,10 @@ pub fn parse(text: &str) -> Result<Expr, ParseError> {
 
 /// Parses a classic rule.
 ///
-/// Errors carry the byte span of the offending token. A rule that is a bare qualifier or a lone
-/// `... CONTENTS` is a value expression (section 3.2): an error unless
-/// [`ParseOptions::value_mode`] is set.
+/// Errors carry the byte span of the offending token. A rule that is a bare qualifier is a
+/// value expression (section 3.2): an error unless [`ParseOptions::value_mode`] is set. Control
+/// characters other than the blanks tab, CR and LF are refused wherever they stand (ns.conf cannot
+/// carry them).
 pub fn parse_with(text: &str, options: &ParseOptions) -> Result<Parsed, ParseError> {
     if text.len() > options.max_input_len {
         let start = crate::error::floor_char_boundary(text, options.max_input_len);
@@ -135,26 +141,33 @@ pub fn parse_with(text: &str, options: &ParseOptions) -> Result<Parsed, ParseErr
         .expecting(format!("at most {} bytes", options.max_input_len))
         .into_error(text));
     }
+    if let Some(at) = control_character(text) {
+        let c = text
+            .get(at..)
+            .and_then(|t| t.chars().next())
+            .unwrap_or('\0');
+        return Err(
+            Fail::new(ParseErrorKind::ControlCharacter(c), at, at + c.len_utf8())
+                .expecting("printable text (a blank, or a quoted value without control characters)")
+                .into_error(text),
+        );
+    }
     let mut parser = parser::Parser::new(text, options);
     let expr = parser.parse().map_err(|f| f.into_error(text))?;
-    if !options.value_mode
-        && let ExprKind::Simple(simple) = &expr.kind
-        && simple.op == Some(Operator::Contents)
-    {
-        return Err(Fail::new(
-            ParseErrorKind::ValueExpression,
-            expr.span.start,
-            expr.span.end,
-        )
-        .expecting(
-            "a boolean rule; a lone CONTENTS is a load-balancing or persistence value \
-                 expression (parse it in value mode, or use EXISTS)",
-        )
-        .into_error(text));
-    }
     Ok(Parsed {
         expr,
-        lints: parser.lints,
+        lints: parser.into_lints(),
+    })
+}
+
+/// The offset of the first control character other than tab, CR and LF: C0 bytes, DEL, and the
+/// C1 range U+0080..U+009F (UTF-8 `C2 80`..`C2 9F`). A byte scan, since it runs on every rule.
+fn control_character(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().find_map(|(at, &b)| {
+        let c0 = (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f;
+        let c1 = b == 0xc2 && bytes.get(at + 1).is_some_and(|n| (0x80..=0x9f).contains(n));
+        (c0 || c1).then_some(at)
     })
 }
 
@@ -170,6 +183,16 @@ impl FromStr for Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ast::ExprKind;
+
+    #[test]
+    fn control_characters_are_found_by_byte() {
+        assert_eq!(control_character("a\tb\r\nc é"), None);
+        assert_eq!(control_character("ab\0"), Some(2));
+        assert_eq!(control_character("é\u{7f}"), Some(2));
+        assert_eq!(control_character("x\u{85}"), Some(1));
+        assert_eq!(control_character("\u{a0}\u{100}"), None);
+    }
 
     #[test]
     fn left_to_right_precedence() {
