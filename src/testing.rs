@@ -504,20 +504,18 @@ fn run_case(case: &Case, loaded: &Loaded) -> Vec<CaseFailure> {
         }
     }
     match (&case.rule, case.verdict) {
-        (Some(rule), Some(expected)) => {
-            match Program::builder().names(&loaded.names).build(rule) {
-                Ok(program) => {
-                    let got = match &context {
-                        Some(ctx) => program.eval_with(&request, ctx),
-                        None => program.eval(&request),
-                    };
-                    if got != expected {
-                        failures.push(CaseFailure::Verdict { got, expected });
-                    }
+        (Some(rule), Some(expected)) => match Program::builder().names(&loaded.names).build(rule) {
+            Ok(program) => {
+                let got = match &context {
+                    Some(ctx) => program.eval_with(&request, ctx),
+                    None => program.eval(&request),
+                };
+                if got != expected {
+                    failures.push(CaseFailure::Verdict { got, expected });
                 }
-                Err(e) => failures.push(CaseFailure::RuleInvalid(e)),
             }
-        }
+            Err(e) => failures.push(CaseFailure::RuleInvalid(e)),
+        },
         (Some(_), None) => failures.push(CaseFailure::RuleWithoutVerdict),
         (None, Some(_)) => failures.push(CaseFailure::VerdictWithoutRule),
         (None, None) => {}

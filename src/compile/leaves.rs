@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use super::lower::Arena;
+use super::arena::Arena;
 use crate::ast::{DateLit, Operator, Qualifier, Side, Simple, TimeZone, Value};
 use crate::ir::matchers::{
     ContainsCi, IpTest, NumTest, TextOp, TextTest, UrlPattern, Window, prefix_mask,

@@ -7,49 +7,12 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::CompileOptions;
+use super::arena::{Arena, MAX_NODES, NameState};
 use super::error::{CompileError, CompileErrorKind};
 use super::names::{self, Definition, NamedExpressions};
 use super::passes;
 use crate::ast::{Expr, ExprKind, OpaqueFamily, Simple};
-use crate::ir::{ContextInput, HeaderKey, InputSet, Leaf, Node, NodeId, NodeKind, Operands};
-
-/// Most nodes one rule (with the named expressions it is the first to use) may add.
-const MAX_NODES: usize = 1_000_000;
-
-/// What the compiler knows of a node besides its evaluation form.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Meta {
-    /// `start..end` of its canonical text in [`Arena::text`].
-    pub label: (u32, u32),
-    /// Static cost estimate, for cheapest-first ordering.
-    pub cost: u32,
-    /// For a reordered `&&`/`||`: the written position of each stored operand.
-    pub written: Option<Box<[u32]>>,
-}
-
-/// A named expression's lowering state.
-#[derive(Debug, Clone, Copy)]
-enum NameState {
-    /// Being lowered: it sits at `depth` in the chain of names being expanded.
-    InProgress { depth: usize },
-    /// Lowered: its body and the context inputs it needs.
-    Done { body: NodeId, inputs: InputSet },
-}
-
-/// The nodes and tables being built; shared by the rules of a set.
-#[derive(Debug, Default)]
-pub(super) struct Arena {
-    pub nodes: Vec<Node>,
-    /// Parallel to `nodes`.
-    pub meta: Vec<Meta>,
-    /// The canonical text of every rule and named expression, each once.
-    pub text: String,
-    pub headers: Vec<HeaderKey>,
-    pub header_slots: HashMap<Box<str>, u16>,
-    /// The context inputs of the rule (or named expression) being lowered.
-    pub inputs: InputSet,
-    names: HashMap<String, NameState>,
-}
+use crate::ir::{ContextInput, InputSet, Leaf, NodeId, NodeKind, Operands};
 
 /// A named expression looked up and parsed with the caller's parse options, once per compiler.
 struct Resolved<'a> {
@@ -344,42 +307,9 @@ fn lower<'e>(
 }
 
 impl Arena {
-    /// Reserves `n` consecutive slots; `None` when the rule started at `mark` grows too large.
-    fn reserve(&mut self, n: u32, mark: usize) -> Option<NodeId> {
-        let first = self.nodes.len();
-        let end = first.checked_add(n as usize)?;
-        if end - mark > MAX_NODES {
-            return None;
-        }
-        let id = NodeId::try_from(first).ok()?;
-        self.nodes.resize_with(end, Node::placeholder);
-        self.meta.resize_with(end, Meta::default);
-        Some(id)
-    }
-
-    fn set_label(&mut self, slot: NodeId, label: (u32, u32)) {
-        if let Some(meta) = self.meta.get_mut(slot as usize) {
-            meta.label = label;
-        }
-    }
-
-    fn set(&mut self, slot: NodeId, kind: NodeKind, cost: u32) {
-        if let (Some(node), Some(meta)) = (
-            self.nodes.get_mut(slot as usize),
-            self.meta.get_mut(slot as usize),
-        ) {
-            node.kind = kind;
-            meta.cost = cost;
-        }
-    }
-
     fn set_leaf(&mut self, slot: NodeId, leaf: Leaf) {
         let cost = passes::leaf_cost(&leaf);
         self.set(slot, NodeKind::Leaf(leaf), cost);
-    }
-
-    pub(super) fn cost(&self, id: NodeId) -> u32 {
-        self.meta.get(id as usize).map_or(0, |m| m.cost)
     }
 
     fn lower_simple(&mut self, simple: &Simple) -> Result<Leaf, CompileErrorKind> {

@@ -4,6 +4,7 @@
 //! The compiled form lives in the internal `ir` module; evaluating it is [`crate::eval`]'s job.
 
 pub mod advanced;
+mod arena;
 mod error;
 mod leaves;
 mod lower;

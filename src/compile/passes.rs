@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::lower::{Arena, Meta};
+use super::arena::{Arena, Meta};
 use crate::ir::matchers::TextOp;
 use crate::ir::visit;
 use crate::ir::{

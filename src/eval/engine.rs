@@ -759,3 +759,15 @@ impl Frames {
         self.len = self.len.saturating_sub(1);
     }
 }
+
+/// The inputs of `inputs` that `context` does not supply.
+pub(crate) fn missing(
+    inputs: &std::collections::BTreeSet<ContextInput>,
+    context: &Context,
+) -> Vec<ContextInput> {
+    inputs
+        .iter()
+        .copied()
+        .filter(|input| !supplies(context, *input))
+        .collect()
+}

@@ -207,7 +207,7 @@ fn observe<V: RequestView>(
         }
         Leaf::UrlTokens { .. } => format!("target: {}", shown(Some(bindings.request.target()))),
         _ if verdict == Verdict::Unknown => {
-            let names: Vec<&str> = super::program::missing(inputs, bindings.context)
+            let names: Vec<&str> = super::engine::missing(inputs, bindings.context)
                 .iter()
                 .map(|i| i.as_str())
                 .collect();

@@ -1,9 +1,7 @@
 //! The evaluation methods of [`Program`] and [`ProgramSet`]: the plain method uses an empty
 //! context, the `_with` variant the caller's.
 
-use std::collections::BTreeSet;
-
-use super::engine::{Bindings, supplies};
+use super::engine::{Bindings, missing};
 use super::explain::explain;
 use super::{Context, ContextInput, Explanation, RequestView, Verdict};
 use crate::ir::{HeaderInstance, Program, ProgramSet, SetScratch};
@@ -162,13 +160,4 @@ impl ProgramSet {
             .map(|m| missing(&m.inputs, context))
             .unwrap_or_default()
     }
-}
-
-/// The inputs of `inputs` that `context` does not supply.
-pub(crate) fn missing(inputs: &BTreeSet<ContextInput>, context: &Context) -> Vec<ContextInput> {
-    inputs
-        .iter()
-        .copied()
-        .filter(|input| !supplies(context, *input))
-        .collect()
 }
