@@ -101,10 +101,10 @@ fn cycle(graph: &Graph) -> Option<Vec<String>> {
     }
     let mut state = BTreeMap::new();
     for node in graph.keys() {
-        if !state.contains_key(node.as_str()) {
-            if let Some(found) = visit(node, graph, &mut state, &mut Vec::new()) {
-                return Some(found);
-            }
+        if !state.contains_key(node.as_str())
+            && let Some(found) = visit(node, graph, &mut state, &mut Vec::new())
+        {
+            return Some(found);
         }
     }
     None
@@ -163,15 +163,16 @@ fn modules_import_in_one_direction() {
                         .or_default()
                         .insert(target_top.clone());
                 }
-            } else if let (Some(mine), Some(theirs)) = (me.get(1), target.get(1)) {
-                if mine != theirs && is_module(&segments[..2]) {
-                    inner
-                        .entry(my_top.clone())
-                        .or_default()
-                        .entry(mine.clone())
-                        .or_default()
-                        .insert(theirs.clone());
-                }
+            } else if let (Some(mine), Some(theirs)) = (me.get(1), target.get(1))
+                && mine != theirs
+                && is_module(&segments[..2])
+            {
+                inner
+                    .entry(my_top.clone())
+                    .or_default()
+                    .entry(mine.clone())
+                    .or_default()
+                    .insert(theirs.clone());
             }
         }
     }
