@@ -4,9 +4,13 @@
 //! The pipeline is visible in the modules: text → [`syntax`] (nom parser) → [`ast`] (spans,
 //! canonical `Display`) → [`compile`] → IR ([`Program`], [`ProgramSet`]) → [`eval`] over a
 //! request view → [`Verdict`]. Data flows one way: `compile` writes the IR and never evaluates;
-//! `eval` reads it and never compiles. [`config`] reads ns.conf; [`sim`] simulates session policies; `corpus` (feature
-//! `corpus`) loads and generates request corpora; `testing` (feature `testing`) runs policy spec
-//! files from `cargo test`.
+//! `eval` reads it and never compiles (`tests/module_graph.rs` checks that no module imports from
+//! one that imports it). [`config`] reads ns.conf; [`sim`] simulates session policies; `corpus`
+//! (feature `corpus`) loads and generates request corpora; `testing` (feature `testing`) runs
+//! policy spec files from `cargo test`.
+//!
+//! Behaviour that public Citrix material leaves open is fixed by numbered decisions; doc comments
+//! cite them as "(D7)" and the [`semantics`] reference explains each one.
 //!
 //! ```
 //! use nsexpr::config::Config;
@@ -50,6 +54,10 @@ mod error;
 pub mod eval;
 mod ir;
 pub mod sim;
+/// The semantics reference: every decision (D1–D35) and reader rule (R1–R6) that doc comments
+/// cite, in one page (`docs/semantics.md` in the repository).
+#[doc = include_str!("../docs/semantics.md")]
+pub mod semantics {}
 mod span;
 pub mod syntax;
 #[cfg(feature = "testing")]

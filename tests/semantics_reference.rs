@@ -304,7 +304,7 @@ fn reference_has_one_anchored_section_per_decision_and_reader_rule() {
 }
 
 #[test]
-#[ignore = "src/ still names the external spec files; the lead redirects them to docs/semantics.md anchors"]
+
 fn sources_point_at_the_reference_not_the_external_spec() {
     let mut stale = Vec::new();
     for (file, source) in rust_sources() {

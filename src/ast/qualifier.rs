@@ -1,4 +1,4 @@
-//! The classic qualifier table (classic-language.md section 4): names, aliases, value types and the
+//! The classic qualifier table (docs/semantics.md#qualifiers): names, aliases, value types and the
 //! operators each qualifier accepts. Parser, printer and compiler all read it, so a qualifier is
 //! described in one place.
 
@@ -103,9 +103,9 @@ pub enum ValueType {
     Text,
     /// An HTTP method token.
     Method,
-    /// A URL wildcard pattern (section 6) for `==`/`!=`, text otherwise.
+    /// A URL wildcard pattern (docs/semantics.md#url-wildcards) for `==`/`!=`, text otherwise.
     UrlPath,
-    /// A comma-separated character list (URLTOKENS, section 7).
+    /// A comma-separated character list (URLTOKENS, docs/semantics.md#urltokens).
     Tokens,
     /// An unsigned integer, or a range with `==`/`!=`/`BETWEEN` (D10).
     Number,
@@ -402,7 +402,7 @@ impl Qualifier {
         }
     }
 
-    /// The operators this qualifier accepts (section 4).
+    /// The operators this qualifier accepts (docs/semantics.md#qualifiers).
     pub fn operators(self) -> &'static [Operator] {
         match self {
             Q::Method | Q::UrlTokens | Q::SourceIp(_) | Q::DestIp(_) => EQ_OPS,

@@ -20,7 +20,7 @@ pub enum Value {
     Ip(IpValue),
     /// A MAC address.
     Mac([u8; 6]),
-    /// URLTOKENS characters (section 7).
+    /// URLTOKENS characters (docs/semantics.md#urltokens).
     Tokens(Vec<char>),
     /// A `DATE`, `TIME` or certificate date.
     Date(DateLit),
@@ -144,7 +144,7 @@ fn civil_from_days(days: i64) -> (i32, u8, u8) {
     (year, month, day)
 }
 
-/// The zone suffix of a classic date (section 4.6): `GMT` is UTC; any other suffix means the
+/// The zone suffix of a classic date (docs/semantics.md#dates): `GMT` is UTC; any other suffix means the
 /// context's local offset.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

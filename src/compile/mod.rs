@@ -36,7 +36,7 @@ use crate::syntax::ParseOptions;
 pub struct CompileOptions {
     /// D6 option `header_instance`.
     pub header_instance: HeaderInstance,
-    /// D12 option `unverified_builtins`: predefine the probable definitions of section 10.2.
+    /// D12 option `unverified_builtins`: predefine the probable definitions of docs/semantics.md#builtins.
     pub unverified_builtins: bool,
     /// How named expressions' definitions are parsed: the options the rules were parsed with,
     /// so a rule gives the same verdict inline and through a name (D1).

@@ -49,7 +49,7 @@ pub struct NamedExpressions {
     user: HashMap<String, Definition>,
 }
 
-/// Built-ins whose classic definitions are verified (classic-language.md 10.1); `ns_true` and
+/// Built-ins whose classic definitions are verified (docs/semantics.md#builtins); `ns_true` and
 /// `ns_false` are constants handled by the compiler.
 const VERIFIED_BUILTINS: &[(&str, &str)] = &[
     ("ns_non_get", "METHOD != GET"),
@@ -72,7 +72,7 @@ const VERIFIED_BUILTINS: &[(&str, &str)] = &[
     ("ns_ext_htx", "URL == '/*.htx'"),
 ];
 
-/// Built-ins documented without a published definition (classic-language.md 10.2), with their
+/// Built-ins documented without a published definition (docs/semantics.md#builtins), with their
 /// probable definitions. Predefined only with the `unverified_builtins` option (D12).
 pub const UNVERIFIED_BUILTINS: &[(&str, &str)] = &[
     ("ns_cmpclient", "HEADER Accept-Encoding CONTAINS gzip"),

@@ -1,7 +1,7 @@
 //! Diagnostics of the ns.conf reader: errors for malformed lines of known commands, and notices
 //! (informational findings and warnings) that do not make a line invalid.
 //!
-//! Following the error-sink idea of `style.md` section 4, the reader never stops at a bad line: it
+//! Following the error-sink design (docs/semantics.md#error-sink), the reader never stops at a bad line: it
 //! collects every error and keeps reading.
 
 use std::fmt;
@@ -143,7 +143,7 @@ impl fmt::Display for ConfigError {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum ConfigErrorKind {
-    /// The line could not be lexed (section 2).
+    /// The line could not be lexed (docs/semantics.md#nsconf-lexing).
     #[error("{0}")]
     Lex(LexErrorKind),
     /// The line is not UTF-8; it is skipped and the rest of the file is read.
@@ -353,7 +353,7 @@ pub enum NoticeKind {
         /// The object name.
         name: String,
     },
-    /// A q-quote with a delimiter outside GUIDE92's list (`qquote-nonstandard`, section 2).
+    /// A q-quote with a delimiter outside GUIDE92's list (`qquote-nonstandard`, docs/semantics.md#nsconf-lexing).
     #[error("q-quote with nonstandard delimiter `{delimiter}` (qquote-nonstandard)")]
     NonstandardQQuote {
         /// The delimiter.

@@ -1,4 +1,4 @@
-//! The ns.conf / CLI line lexer (`session-policies.md` section 2).
+//! The ns.conf / CLI line lexer (docs/semantics.md#nsconf-lexing).
 //!
 //! It follows Citrix's own CLI lexer as found in nspepi (`cli_lex.py`, `Lexer.token`):
 //!
@@ -140,7 +140,7 @@ pub enum UnquoteError {
 }
 
 /// Removes the ns.conf / CLI quoting of ONE argument, exactly as the reader does for every
-/// argument of a line (see the [module docs](self) for the rules): `"..."` and `'...'` lose their
+/// argument of a line (rules in [the semantics reference](crate::semantics)): `"..."` and `'...'` lose their
 /// quotes and have their escapes decoded, `q/.../` and the other q-delimiters give their literal
 /// text, a bare argument (or an option) is returned as written.
 ///

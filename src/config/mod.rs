@@ -1,14 +1,14 @@
-//! The ns.conf reader (`session-policies.md` sections 2-3).
+//! The ns.conf reader (docs/semantics.md#nsconf-lexing, #gateway-commands).
 //!
 //! [`Config::read`] (or [`Config::read_bytes`], [`Config::from_path`]) lexes every line with the CLI
-//! lexer of section 2 ([`lex_line`]), recognises the Gateway commands of section 3 (session actions
+//! lexer of docs/semantics.md#nsconf-lexing ([`lex_line`]), recognises the Gateway commands of docs/semantics.md#gateway-commands (session actions
 //! and policies, named expressions, vservers, `set vpn parameter`, AAA users and groups, and binds
 //! at the four bind points), and returns a [`Loaded`]: the [`Config`], every [`ConfigError`] (a
 //! malformed line of a known command; reading goes on) and [`Notice`]s. Other lines are kept as
 //! [`IgnoredLine`]s (R2). [`unquote_argument`] applies the same quoting rules to one argument.
 //!
 //! Rules and expressions are stored as text ([`RuleText`]); parsing them is the job of
-//! [`syntax`](crate::syntax). The built-in global defaults of table 3.1 are [`builtin_defaults`].
+//! [`syntax`](crate::syntax). The built-in global defaults of docs/semantics.md#session-parameters are [`builtin_defaults`].
 //!
 //! ```
 //! use nsexpr::config::{BindPoint, Config};

@@ -1,5 +1,5 @@
 //! The configuration model: the Gateway objects of an ns.conf that matter to session-policy
-//! simulation (`session-policies.md` section 3).
+//! simulation (docs/semantics.md#gateway-commands).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -28,7 +28,7 @@ impl fmt::Display for RuleText {
     }
 }
 
-/// `add vpn vserver <name> <serviceType> [<IP>] [<port>] [-icaOnly ON|OFF] ...` (section 3.7).
+/// `add vpn vserver <name> <serviceType> [<IP>] [<port>] [-icaOnly ON|OFF] ...` (docs/semantics.md#gateway-commands).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct VpnVserver {
@@ -48,7 +48,7 @@ pub struct VpnVserver {
     pub line: usize,
 }
 
-/// `add vpn sessionAction <name> [-param value] ...`: a session profile (section 3.1).
+/// `add vpn sessionAction <name> [-param value] ...`: a session profile (docs/semantics.md#session-parameters).
 ///
 /// Parameters absent from the action are not set by it (D17: inherited, not OFF).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +72,7 @@ impl SessionAction {
     }
 }
 
-/// `add vpn sessionPolicy <name> <rule> <action>` (section 3.2).
+/// `add vpn sessionPolicy <name> <rule> <action>` (docs/semantics.md#gateway-commands).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SessionPolicy {
@@ -89,7 +89,7 @@ pub struct SessionPolicy {
     pub builtin: bool,
 }
 
-/// `add policy expression <name> <value> [-comment s] [-clientSecurityMessage s]` (section 3.3).
+/// `add policy expression <name> <value> [-comment s] [-clientSecurityMessage s]` (docs/semantics.md#gateway-commands).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NamedExpression {
@@ -142,7 +142,7 @@ impl BindPoint {
         }
     }
 
-    /// `user`, `group`, `vserver` or `global`, as in the simulator report (section 7).
+    /// `user`, `group`, `vserver` or `global`, as in the simulator report (docs/semantics.md#simulator-report).
     pub fn kind(&self) -> &'static str {
         match self {
             BindPoint::User(_) => "user",
@@ -162,7 +162,7 @@ impl fmt::Display for BindPoint {
     }
 }
 
-/// A session-policy binding (sections 3.4-3.6). Only bindings of `vpn sessionPolicy` objects
+/// A session-policy binding (docs/semantics.md#gateway-commands). Only bindings of `vpn sessionPolicy` objects
 /// (and the R6 built-ins) are kept (R3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -175,7 +175,7 @@ pub struct Bind {
     pub priority: Option<u32>,
     /// `-gotoPriorityExpression` (D18), with its position.
     pub goto_priority_expression: Option<RuleText>,
-    /// `-type`, accepted and kept (section 3.4).
+    /// `-type`, accepted and kept (docs/semantics.md#gateway-commands).
     pub bind_type: Option<String>,
     /// Line of the bind (its position in file order breaks the last D17 tie).
     pub line: usize,
@@ -190,7 +190,7 @@ impl Bind {
     }
 }
 
-/// `add aaa group <group> [-weight w]` (section 3.6), with its members from
+/// `add aaa group <group> [-weight w]` (docs/semantics.md#gateway-commands), with its members from
 /// `bind aaa group <group> -userName <user>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -205,7 +205,7 @@ pub struct AaaGroup {
     pub line: usize,
 }
 
-/// `add aaa user <user>` (section 3.6).
+/// `add aaa user <user>` (docs/semantics.md#gateway-commands).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AaaUser {
@@ -236,7 +236,7 @@ pub struct OtherPolicy {
 pub enum IgnoreReason {
     /// A command the reader does not model (R2).
     UnknownCommand,
-    /// A bind form that binds no policy (`bind vpn vserver ... -staServer ...`, section 3.4).
+    /// A bind form that binds no policy (`bind vpn vserver ... -staServer ...`, docs/semantics.md#gateway-commands).
     NotAPolicyBind,
 }
 
@@ -390,7 +390,7 @@ impl Config {
     }
 
     /// The `set vpn parameter` values after every `set`/`unset vpn parameter` line in file order
-    /// (section 3.8): `(name, value)` in first-set order, names normalised as in session actions.
+    /// (docs/semantics.md#gateway-commands): `(name, value)` in first-set order, names normalised as in session actions.
     pub fn vpn_parameters(&self) -> &[(String, String)] {
         &self.vpn_parameters
     }

@@ -1,11 +1,11 @@
 //! Session-action and `set vpn parameter` parameter names, and the built-in global defaults
-//! (`session-policies.md` section 3.1).
+//! (docs/semantics.md#session-parameters).
 
 use super::vocab::{Resolved, resolve};
 
 /// Every session-action / `set vpn parameter` parameter the reader knows, spelled as in the CLI
-/// reference (CMDREF 12.0 `add vpn sessionAction` and `set vpn parameter`, table 3.1, the CPX 13.0
-/// built-in line, and the `show` output names of section 3.1). Written names are normalised to these
+/// reference (CMDREF 12.0 `add vpn sessionAction` and `set vpn parameter`, docs/semantics.md#session-parameters, the CPX 13.0
+/// built-in line, and the `show` output names of docs/semantics.md#session-parameters). Written names are normalised to these
 /// (R1: case-insensitive, unambiguous prefixes); other names are kept as written.
 pub const SESSION_PARAMETERS: &[&str] = &[
     "userAccounting",
@@ -91,7 +91,7 @@ pub const SESSION_PARAMETERS: &[&str] = &[
 ];
 
 /// The built-in global defaults: the CPX 13.0 built-in `set vpn parameter` line, in its order, which
-/// carries every default of table 3.1. Parameters that are unset by default are absent.
+/// carries every default of docs/semantics.md#session-parameters. Parameters that are unset by default are absent.
 const BUILTIN_DEFAULTS: &[(&str, &str)] = &[
     ("splitDns", "BOTH"),
     ("sessTimeout", "30"),
@@ -130,8 +130,8 @@ const BUILTIN_DEFAULTS: &[(&str, &str)] = &[
 ];
 
 /// The built-in global session defaults that D17 falls back to after `set vpn parameter`
-/// (`session-policies.md` section 3.1: the CPX 13.0 built-in `set vpn parameter` line, which agrees
-/// with table 3.1). Names use the CLI-reference spelling; parameters unset by default are absent.
+/// (docs/semantics.md#session-parameters: the CPX 13.0 built-in `set vpn parameter` line, which agrees
+/// with docs/semantics.md#session-parameters). Names use the CLI-reference spelling; parameters unset by default are absent.
 pub fn builtin_defaults() -> &'static [(&'static str, &'static str)] {
     BUILTIN_DEFAULTS
 }

@@ -326,9 +326,9 @@ pub(super) const POLICY_BIND_OPTIONS: &[&str] = &[
     "type",
 ];
 
-/// Largest `-priority` (advanced policies; section 3.4).
+/// Largest `-priority` (advanced policies; docs/semantics.md#gateway-commands).
 pub(super) const MAX_PRIORITY: u32 = 2_147_483_647;
-/// Largest `-weight` of `add aaa group` (section 3.6).
+/// Largest `-weight` of `add aaa group` (docs/semantics.md#gateway-commands).
 pub(super) const MAX_WEIGHT: u32 = 65_535;
 
 /// The commands the reader models.

@@ -1,4 +1,4 @@
-//! Apache / nginx combined access logs (spec `clients.md` 5.4).
+//! Apache / nginx combined access logs (docs/semantics.md#corpus-formats).
 //!
 //! `%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"`; further fields after the UA are ignored.
 //! `-` means absent. Records carry only the request line, `Referer` and `User-Agent`, the client

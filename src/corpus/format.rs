@@ -1,4 +1,4 @@
-//! Corpus formats and sniffing (spec `clients.md` 5.6).
+//! Corpus formats and sniffing (docs/semantics.md#corpus-formats).
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,4 +1,4 @@
-//! HAR 1.2 (spec `clients.md` 5.2), streamed one entry at a time.
+//! HAR 1.2 (docs/semantics.md#corpus-formats), streamed one entry at a time.
 //!
 //! The document is walked with a small scanner until `log.entries`; each element of that array is cut
 //! out and parsed on its own with tolerant serde structs, so memory stays bounded by the largest entry.

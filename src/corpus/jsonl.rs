@@ -1,4 +1,4 @@
-//! Native JSON Lines corpora (spec `clients.md` 5.1): reader and writer.
+//! Native JSON Lines corpora (docs/semantics.md#corpus-formats): reader and writer.
 
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};

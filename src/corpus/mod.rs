@@ -1,6 +1,6 @@
 //! Request corpora: recorded or generated HTTP requests that feed tests and benchmarks.
 //!
-//! Every input format is normalised to one [`RecordedRequest`] (spec `clients.md` section 5): the request
+//! Every input format is normalised to one [`RecordedRequest`] (docs/semantics.md#corpus-formats): the request
 //! line, the headers in wire order with duplicates and name casing kept, optional D13 context
 //! ([`RecordedContext`]), free labels and a `partial` flag.
 //!
@@ -12,7 +12,7 @@
 //!   [`Loader::from_reader`].
 //! * Writing: [`write_jsonl`] writes one record as one native JSONL line with a stable field order.
 //! * Generating: [`Generator`] builds a deterministic synthetic gateway-traffic corpus from a
-//!   [`Profile`] and a seed (section 7); the same seed, profile and generator version give the same bytes.
+//!   [`Profile`] and a seed (docs/semantics.md#generator); the same seed, profile and generator version give the same bytes.
 
 mod clf;
 mod format;

@@ -1,4 +1,4 @@
-//! Raw HTTP/1.1 request dumps (spec `clients.md` 5.3).
+//! Raw HTTP/1.1 request dumps (docs/semantics.md#corpus-formats).
 //!
 //! Several requests may be concatenated, with blank lines between them. Lines end in CRLF or bare LF.
 //! A body is skipped: `Transfer-Encoding: chunked` (chunks and trailers), else `Content-Length` bytes,

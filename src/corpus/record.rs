@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-/// One HTTP request as recorded or generated (spec `clients.md` section 5).
+/// One HTTP request as recorded or generated (docs/semantics.md#corpus-formats).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RecordedRequest {
     /// Stable record id, when the source has one.

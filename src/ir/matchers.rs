@@ -11,7 +11,7 @@ use memchr::memmem;
 /// few on User-Agent text. A needle without ASCII letters uses a prebuilt `memmem` finder.
 #[derive(Debug, Clone)]
 pub(crate) enum ContainsCi {
-    /// The empty needle: true on any present subject (section 5).
+    /// The empty needle: true on any present subject (docs/semantics.md#operators).
     Empty,
     /// Needle with no ASCII letter: case folding changes nothing.
     Exact(Box<memmem::Finder<'static>>),
@@ -276,7 +276,7 @@ impl TextTest {
     }
 }
 
-/// A `URL ==` pattern lowered by the wildcard table (classic-language.md section 6).
+/// A `URL ==` pattern lowered by the wildcard table (docs/semantics.md#url-wildcards).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum UrlPattern {
     /// `/*`

@@ -174,7 +174,7 @@ pub(crate) enum Leaf {
     ResponseVersion(TextTest),
     UrlLen(NumTest),
     UrlQueryLen(NumTest),
-    /// URLTOKENS: any listed character in the raw target (D9, section 7).
+    /// URLTOKENS: any listed character in the raw target (D9, docs/semantics.md#urltokens).
     UrlTokens {
         tokens: Box<[Box<[u8]>]>,
         negate: bool,

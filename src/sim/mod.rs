@@ -1,4 +1,4 @@
-//! Gateway session-policy simulation (session-policies.md D17-D20): a vserver's session policies
+//! Gateway session-policy simulation (D17-D20 in docs/semantics.md): a vserver's session policies
 //! compiled once into a [`Simulator`], run against a request (or a named [`ClientPreset`]) to get a
 //! [`Report`] of the policies hit and the resulting session profile, each value with its source.
 

@@ -1,4 +1,4 @@
-//! Named client presets: the request header sets of `clients.md` section 4, plus a few more clients.
+//! Named client presets: the request header sets of docs/semantics.md#client-presets, plus a few more clients.
 //!
 //! Every preset is the Gateway logon request `POST /cgi/login` with `Host: gw.example.com`. That
 //! request line and `Host` value are synthetic in every preset (the session-policy rules never test
@@ -80,7 +80,7 @@ impl RequestView for ClientPreset {
     }
 }
 
-/// All presets, the `clients.md` section 4 fixtures first, in that table's order.
+/// All presets, the documented fixtures (docs/semantics.md#client-presets) first, in that table's order.
 #[must_use]
 pub fn presets() -> &'static [ClientPreset] {
     PRESETS
@@ -339,7 +339,7 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
-    /// `clients.md` section 4 ids, with the CR / XCG / Ref columns of `session-policies.md` section 6.
+    /// preset ids with their CR / XCG / Ref columns (docs/semantics.md#client-presets).
     const FIXTURES: &[(&str, bool, bool, bool)] = &[
         ("ws-win", true, true, false),
         ("ws-mac", true, true, false),
@@ -394,7 +394,7 @@ mod tests {
         let actual: HashSet<&str> = presets().iter().map(|p| p.id).collect();
         assert_eq!(expected, actual);
         for (i, f) in FIXTURES.iter().enumerate() {
-            assert_eq!(presets()[i].id, f.0, "section 4 order");
+            assert_eq!(presets()[i].id, f.0, "documented fixture order");
         }
     }
 

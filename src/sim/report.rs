@@ -1,4 +1,4 @@
-//! The simulator report (session-policies.md section 7): plain types, serialisable with the
+//! The simulator report (docs/semantics.md#simulator-report): plain types, serialisable with the
 //! `serde` feature into the documented JSON shape, with a `Display` for people.
 
 use std::collections::BTreeMap;

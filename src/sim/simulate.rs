@@ -1,4 +1,4 @@
-//! The session-policy simulator (session-policies.md D17-D20): which session policies a request
+//! The session-policy simulator (D17-D20 in docs/semantics.md): which session policies a request
 //! hits on a Gateway vserver, and the resulting session profile, each value with its source.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -1,4 +1,4 @@
-//! Telling classic rules from advanced ones (section 3.2, "Telling classic from advanced").
+//! Telling classic rules from advanced ones (docs/semantics.md#classic-grammar, "Telling classic from advanced").
 
 use super::parser::{has_advanced_prefix, is_epa_word};
 use super::{ParseOptions, parse_with};

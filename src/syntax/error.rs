@@ -76,16 +76,16 @@ pub enum ParseErrorKind {
     /// A method that is not an HTTP token (`GET)`).
     #[error("invalid HTTP method")]
     InvalidMethod,
-    /// A bad `DATE`, `TIME`, `DAYOFWEEK` or certificate date (section 4.6).
+    /// A bad `DATE`, `TIME`, `DAYOFWEEK` or certificate date (docs/semantics.md#dates).
     #[error("invalid date or time")]
     InvalidDate,
-    /// A URLTOKENS list item longer than one character, or an empty list (section 7).
+    /// A URLTOKENS list item longer than one character, or an empty list (docs/semantics.md#urltokens).
     #[error("invalid URLTOKENS list (comma-separated single characters expected)")]
     InvalidTokens,
     /// `REQ.SSL.CLIENT.CIPHER.TYPE` compared with something other than `Export`.
     #[error("REQ.SSL.CLIENT.CIPHER.TYPE only compares with `Export`")]
     InvalidCipherType,
-    /// An operator the qualifier does not accept (section 4).
+    /// An operator the qualifier does not accept (docs/semantics.md#qualifiers).
     #[error("`{op}` is not allowed with {qualifier}")]
     OperatorNotAllowed {
         /// The operator.
@@ -109,7 +109,7 @@ pub enum ParseErrorKind {
     #[error("a range is not allowed with `{0}` (only with ==, != and BETWEEN)")]
     RangeNotAllowed(Operator),
     /// A bare qualifier (no operator) in a boolean rule: a load-balancing or persistence value
-    /// expression (section 3.2), accepted only with
+    /// expression (docs/semantics.md#classic-grammar), accepted only with
     /// [`ParseOptions::value_mode`](super::ParseOptions::value_mode).
     #[error("value expression where a boolean rule is needed")]
     ValueExpression,

@@ -16,7 +16,7 @@
 //! assert!(err.to_string().contains("expected an operator such as CONTAINS, EXISTS or =="));
 //! ```
 //!
-//! The grammar is section 3.2 of `classic-language.md`: `!` binds tighter than `&&`, which binds
+//! The grammar is docs/semantics.md#classic-grammar: `!` binds tighter than `&&`, which binds
 //! tighter than `||` (D1); keywords are case-insensitive (D2); blanks are optional around
 //! punctuation and comparisons (D3); values are bare or quoted (D4); options follow D5;
 //! client-security and `FS.*` terms are kept as opaque text (D13); nesting and length are
@@ -60,7 +60,7 @@ pub struct ParseOptions {
     /// Maximum rule length in bytes (D16); default 1 MiB.
     pub max_input_len: usize,
     /// Accept value expressions (a bare qualifier such as `REQ.TCP.DESTPORT`) as used by
-    /// load-balancing and persistence rules (section 3.2). A bare qualifier becomes a
+    /// load-balancing and persistence rules (docs/semantics.md#classic-grammar). A bare qualifier becomes a
     /// [`Simple`](crate::ast::Simple) with `op: None`. (`URL CONTENTS` parses either way: a
     /// boolean "present and non-empty" in a policy, the text itself in a value context.)
     pub value_mode: bool,
@@ -104,15 +104,15 @@ pub enum LintKind {
     /// `&&` and `||` mixed at one level without parentheses (D1 `mixed-and-or`).
     MixedAndOr,
     /// A NetScaler 6.0 spelling or operator alias (`HTTPHEADER`, `REQUEST.`, `EQ`...),
-    /// section 2 and 3.2.
+    /// docs/semantics.md#classic-lexical.
     OldSpelling,
-    /// A `*` in a `URL ==`/`!=` pattern outside the section 6 shapes (`url-wildcard-unverified`).
+    /// A `*` in a `URL ==`/`!=` pattern outside the docs/semantics.md#url-wildcards shapes (`url-wildcard-unverified`).
     UrlWildcardUnverified,
-    /// `-length`/`-offset` on `EXISTS`/`NOTEXISTS`, where they do nothing (section 8.1).
+    /// `-length`/`-offset` on `EXISTS`/`NOTEXISTS`, where they do nothing (docs/semantics.md#window).
     WindowIgnored,
-    /// A method that is not a standard HTTP/1.1 method (section 4.1).
+    /// A method that is not a standard HTTP/1.1 method (docs/semantics.md#qualifiers).
     NonStandardMethod,
-    /// A named-expression reference outside the naming rules (section 10.4 `nonstandard-name`).
+    /// A named-expression reference outside the naming rules (`nonstandard-name`, docs/semantics.md#policy-expression).
     NonStandardName,
     /// A `)` without a matching `(` inside a bare value, outside any grouping parenthesis: D4
     /// keeps it in the value, but it is usually a stray parenthesis (`paren-in-value`).
@@ -127,7 +127,7 @@ pub fn parse(text: &str) -> Result<Expr, ParseError> {
 /// Parses a classic rule.
 ///
 /// Errors carry the byte span of the offending token. A rule that is a bare qualifier is a
-/// value expression (section 3.2): an error unless [`ParseOptions::value_mode`] is set. Control
+/// value expression (docs/semantics.md#classic-grammar): an error unless [`ParseOptions::value_mode`] is set. Control
 /// characters other than the blanks tab, CR and LF are refused wherever they stand (ns.conf cannot
 /// carry them).
 pub fn parse_with(text: &str, options: &ParseOptions) -> Result<Parsed, ParseError> {

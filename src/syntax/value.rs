@@ -1,5 +1,5 @@
 //! Typed operand parsers (nom 8): numbers and ranges (D10), IP addresses (D11), MAC addresses,
-//! URLTOKENS lists (section 7), dates and times (section 4.6). Each works on the operand text after
+//! URLTOKENS lists (docs/semantics.md#urltokens), dates and times (docs/semantics.md#dates). Each works on the operand text after
 //! D4 unquoting and reports a [`ParseErrorKind`]; the caller attaches the operand's span.
 
 use std::net::IpAddr;
@@ -79,7 +79,7 @@ pub(crate) fn mac(s: &str) -> Result<[u8; 6], K> {
     Ok([a, b, c, d, e, f])
 }
 
-/// A URLTOKENS list: comma-separated single characters; empty items are ignored (section 7).
+/// A URLTOKENS list: comma-separated single characters; empty items are ignored (docs/semantics.md#urltokens).
 pub(crate) fn tokens(s: &str) -> Result<Vec<char>, K> {
     let mut out = Vec::new();
     for item in s.split(',') {
@@ -139,7 +139,7 @@ fn civil(y: u32, mo: u32, d: u32, (h, mi, s): (u32, u32, u32)) -> Option<CivilTi
     t.is_valid().then_some(t)
 }
 
-/// `YYYY-MM-DD<ZZZ>` (DATE) or `YYYY-MM-DD-HH:MM:SS<ZZZ>` (TIME), section 4.6.
+/// `YYYY-MM-DD<ZZZ>` (DATE) or `YYYY-MM-DD-HH:MM:SS<ZZZ>` (TIME), docs/semantics.md#dates.
 fn day_or_instant(kind: DateKind) -> impl Fn(&str) -> Res<'_, Option<DateLit>> {
     move |i| {
         let (i, (y, _, mo, _, d)) =
@@ -258,7 +258,7 @@ fn whole<'a>(
     }
 }
 
-/// A date of the given kind (section 4.6).
+/// A date of the given kind (docs/semantics.md#dates).
 pub(crate) fn date(kind: DateKind, s: &str) -> Result<DateLit, K> {
     match kind {
         DateKind::Cert => whole(cert_date_nom, s),
@@ -266,7 +266,7 @@ pub(crate) fn date(kind: DateKind, s: &str) -> Result<DateLit, K> {
     }
 }
 
-/// A `BETWEEN` pair `A-B` of dates of one kind (section 4.6).
+/// A `BETWEEN` pair `A-B` of dates of one kind (docs/semantics.md#dates).
 pub(crate) fn date_pair(kind: DateKind, s: &str) -> Result<(DateLit, DateLit), K> {
     for (i, _) in s.match_indices('-') {
         let (Some(a), Some(b)) = (s.get(..i), s.get(i + 1..)) else {

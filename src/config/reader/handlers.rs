@@ -461,7 +461,7 @@ impl Reader<'_> {
         }
     }
 
-    /// A bind form without a policy: group membership, or ignored (section 3.4).
+    /// A bind form without a policy: group membership, or ignored (docs/semantics.md#gateway-commands).
     fn non_policy_bind(
         &mut self,
         ctx: &Ctx<'_>,

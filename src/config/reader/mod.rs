@@ -1,5 +1,5 @@
-//! The ns.conf reader: lexes each line (section 2), recognises the commands of section 3 and builds
-//! a [`Config`], collecting every error and going on (error sink, `style.md` section 4).
+//! The ns.conf reader: lexes each line (docs/semantics.md#nsconf-lexing), recognises the commands of docs/semantics.md#gateway-commands and builds
+//! a [`Config`], collecting every error and going on (error sink, docs/semantics.md#error-sink).
 //!
 //! Two passes (R4): the first applies `add`/`set`/`unset`/`rm` lines in file order and collects the
 //! binds; the second resolves each bind against the final definitions, so a definition may follow
@@ -45,7 +45,7 @@ impl Config {
     /// Reads an ns.conf text. `file_name` is only used in error messages.
     ///
     /// Lines are split at `\n`; a CR before it is ignored (R2), and so is a leading byte-order
-    /// mark. Comments, blank lines and the commands of `session-policies.md` section 3 are read;
+    /// mark. Comments, blank lines and the commands of docs/semantics.md#gateway-commands are read;
     /// every other line is kept in [`Config::ignored`] (R2). Command words and option names are
     /// case-insensitive and may be abbreviated to an unambiguous prefix (R1). Definitions may follow
     /// the binds that use them; `set`/`unset`/`rm` apply in file order to earlier definitions (R4).

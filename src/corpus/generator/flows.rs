@@ -1,9 +1,9 @@
-//! Client flows (spec `clients.md` 7.3 step 3): each flow is a fixed table of steps with integer
+//! Client flows (docs/semantics.md#generator): each flow is a fixed table of steps with integer
 //! weights; a step fixes the method, path, `Accept`, Referer presence, cookie state and header style.
 //!
-//! Paths are from `clients.md` section 3 (Gateway, StoreFront Web API, PNAgent, XenMobile, scanner
+//! Paths are those of docs/semantics.md#client-presets (Gateway, StoreFront Web API, PNAgent, XenMobile, scanner
 //! probes); the native store and auth-manager paths, the MDX and VPN-plug-in paths, cookie values and
-//! the Accept of steps not listed in section 3 are **synthetic (assumed)**.
+//! the Accept of steps not listed in docs/semantics.md#client-presets are **synthetic (assumed)**.
 
 use super::rng::Rng;
 

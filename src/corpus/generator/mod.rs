@@ -1,4 +1,4 @@
-//! The deterministic synthetic gateway-traffic generator (spec `clients.md` section 7).
+//! The deterministic synthetic gateway-traffic generator (docs/semantics.md#generator).
 //!
 //! Request *i* uses its own xoshiro256** stream seeded with `splitmix64(seed ^ splitmix64(i))`, so
 //! requests are independent (random access, parallel generation) and the same seed, profile and

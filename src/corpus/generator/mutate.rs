@@ -1,4 +1,4 @@
-//! Edge-case mutation (spec `clients.md` section 4): one deliberate oddity applied to a finished
+//! Edge-case mutation (docs/semantics.md#generator): one deliberate oddity applied to a finished
 //! header list.
 
 use super::Generator;
@@ -7,7 +7,7 @@ use super::rng::Rng;
 use super::ua::{self, Grammar, UaSource};
 
 impl Generator {
-    /// Applies one edge-case mutation (spec `clients.md` section 4) to the headers.
+    /// Applies one edge-case mutation (docs/semantics.md#generator) to the headers.
     pub(super) fn mutate(
         &self,
         kind: EdgeKind,

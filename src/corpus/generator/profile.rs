@@ -1,4 +1,4 @@
-//! Generator profiles (spec `clients.md` 7.2): TOML in, a validated plan out.
+//! Generator profiles (docs/semantics.md#generator): TOML in, a validated plan out.
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -59,7 +59,7 @@ struct EdgeToml {
     kinds: Vec<String>,
 }
 
-/// The edge-case mutations of spec `clients.md` section 4 / 7.2.
+/// The edge-case mutations of docs/semantics.md#generator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EdgeKind {
     EmptyUa,

@@ -11,9 +11,9 @@ use super::rng::Rng;
 use super::ua::{self, push_u64};
 use crate::corpus::record::{RecordedContext, RecordedRequest, TlsInfo};
 
-/// The policy of `session-policies.md` fragment B (`corpus/configs/ns101-wizard.conf`) a request
+/// The wizard policy (fragment B) (`corpus/configs/ns101-wizard.conf`) a request
 /// should get, decided with plain string operations rather than the compiled evaluator, so the label
-/// is an independent oracle (`clients.md` 7.3 step 7): `CR` = the last User-Agent contains
+/// is an independent oracle (docs/semantics.md#generator): `CR` = the last User-Agent contains
 /// `CitrixReceiver` in any case (D6, D8), `XCG` = an X-Citrix-Gateway header, `Ref` = a Referer.
 fn expected_policy(headers: &[(String, Vec<u8>)]) -> &'static str {
     let named = |name: &'static str| {

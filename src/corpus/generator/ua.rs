@@ -1,12 +1,12 @@
 //! User-Agent sources: the embedded Citrix UA table, vendored public pools, and the UA grammar of
-//! spec `clients.md` 2.4 with version lists (newest first, Zipf-like weights).
+//! docs/semantics.md#generator with version lists (newest first, Zipf-like weights).
 //!
 //! Every version list below is **synthetic (assumed)**: plausible `YY.MM.x.build` values in the shape of
 //! the public strings, not a record of real releases.
 
 use super::rng::Rng;
 
-/// `corpus/ua/citrix-user-agents.tsv` (spec `clients.md` section 2).
+/// `corpus/ua/citrix-user-agents.tsv` (docs/semantics.md#client-presets).
 const CITRIX_TSV: &str = include_str!("../../../corpus/ua/citrix-user-agents.tsv");
 /// npm `top-user-agents` 2.1.138 `desktop.json` (MIT).
 const TOP_DESKTOP: &str = include_str!("../../../corpus/ua/top-user-agents-desktop.txt");

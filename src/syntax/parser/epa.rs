@@ -23,7 +23,7 @@ const EPA_NAMES: &[&str] = &[
     "SYSTEM",
 ];
 
-/// First segments of advanced-expression names (nspepi's list, section 3.2), minus the ones that
+/// First segments of advanced-expression names (nspepi's list; docs/semantics.md#classic-grammar), minus the ones that
 /// start classic qualifiers.
 const ADVANCED_PREFIXES: &[&str] = &[
     "AAA",

@@ -1,5 +1,5 @@
 //! Simple expressions: a qualifier, a header name where the qualifier takes one, an operator,
-//! a typed value (section 4) and the `-length`/`-offset`/`-netmask` options (D5).
+//! a typed value (docs/semantics.md#qualifiers) and the `-length`/`-offset`/`-netmask` options (D5).
 
 use std::borrow::Cow;
 
@@ -357,7 +357,7 @@ impl Parser<'_> {
     }
 }
 
-/// Whether a `URL ==` pattern is one of the section 6 shapes (or has no `*`).
+/// Whether a `URL ==` pattern is one of the docs/semantics.md#url-wildcards shapes (or has no `*`).
 fn wildcard_verified(p: &str) -> bool {
     let stars = p.matches('*').count();
     if stars == 0 {

@@ -18,7 +18,7 @@ use crate::ast::Operator;
 
 pub(super) type Res<'a, T> = IResult<&'a str, T>;
 
-/// Blanks between tokens (section 2): space, tab, CR, LF.
+/// Blanks between tokens (docs/semantics.md#classic-lexical): space, tab, CR, LF.
 pub(super) fn is_blank(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
@@ -192,7 +192,7 @@ pub(super) fn bare_value(i: &str, in_group: bool) -> Res<'_, Bare<'_>> {
     Ok((rest, Bare { text, stray_paren }))
 }
 
-/// A bare header name (section 2): stops at a blank, `=`, `<`, `>`, `(`, `)` or `!=`.
+/// A bare header name (docs/semantics.md#classic-lexical): stops at a blank, `=`, `<`, `>`, `(`, `)` or `!=`.
 pub(super) fn bare_header(i: &str) -> Res<'_, &str> {
     let plain =
         take_while1(|c: char| !(is_blank(c) || matches!(c, '=' | '<' | '>' | '(' | ')' | '!')));
