@@ -2,7 +2,9 @@
 //! printed, not pointed into.
 
 use crate::ast::Span;
-use crate::ast::advanced::{AdvExpr, AdvKind, BinOp, Call, Chain, ChainHead, Infix, IpLit, TimeLit};
+use crate::ast::advanced::{
+    AdvExpr, AdvKind, BinOp, Call, Chain, ChainHead, Infix, IpLit, TimeLit,
+};
 
 pub(crate) fn node(kind: AdvKind) -> AdvExpr {
     AdvExpr::new(kind, Span::default())

@@ -26,9 +26,7 @@ mod note;
 mod rule;
 mod verify;
 
-pub use config::{
-    LineChange, Migration, MigrationReport, MigrateOptions, Refusal, Summary, migrate_config,
-};
+pub use config::{LineChange, Migration, MigrationReport, Refusal, Summary, migrate_config};
 pub use error::{ConvertError, ConvertErrorKind};
 pub use note::Note;
 pub use rule::{ConvertOptions, Converted, convert_rule, convert_text};

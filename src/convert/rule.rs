@@ -210,11 +210,10 @@ impl Converter<'_> {
             );
             return Ok(name(&format!("{lower}{suffix}")));
         }
-        let definition = self
-            .options
-            .names
-            .lookup(&lower, false)
-            .ok_or_else(|| self.error(ConvertErrorKind::UnknownName(written.to_owned()), span))?;
+        let definition =
+            self.options.names.lookup(&lower, false).ok_or_else(|| {
+                self.error(ConvertErrorKind::UnknownName(written.to_owned()), span)
+            })?;
         if self.stack.contains(&lower) || self.stack.len() >= MAX_NAME_DEPTH {
             let mut chain = self.stack.clone();
             chain.push(lower);
@@ -247,10 +246,7 @@ impl Converter<'_> {
             kind => self.error(kind, span),
         })?;
         if builtin {
-            self.notes.push(Note::Inlined {
-                name: lower,
-                span,
-            });
+            self.notes.push(Note::Inlined { name: lower, span });
             Ok(inner)
         } else if self.options.inline_names {
             Ok(inner)
@@ -406,7 +402,11 @@ impl Converter<'_> {
         let text = if self.options.nspepi_compatible
             && matches!(
                 op,
-                Operator::Contains | Operator::NotContains | Operator::Eq | Operator::Ne | Operator::Contents
+                Operator::Contains
+                    | Operator::NotContains
+                    | Operator::Eq
+                    | Operator::Ne
+                    | Operator::Contents
             )
             && s.options.offset.is_none()
             && s.options.length.is_none()
@@ -455,9 +455,7 @@ impl Converter<'_> {
                         first: Box::new(text(&base)),
                         rest: vec![(BinOp::Add, suffix().build())],
                     }));
-                    let stripped = on(joined)
-                        .with("STRIP_END_CHARS", vec![text(b".")])
-                        .build();
+                    let stripped = on(joined).with("STRIP_END_CHARS", vec![text(b".")]).build();
                     p().with("EQ", vec![stripped]).build()
                 }
                 UrlPattern::Suffix(ext) => suffix().with("EQ", vec![text(&ext)]).build(),
@@ -470,7 +468,10 @@ impl Converter<'_> {
             return Ok(negate_if(op == Operator::Ne, test));
         }
         let text = if self.options.nspepi_compatible {
-            self.inexact(span, "HTTP.REQ.URL includes the query; classic URL is the path");
+            self.inexact(
+                span,
+                "HTTP.REQ.URL includes the query; classic URL is the path",
+            );
             path("HTTP.REQ.URL")
         } else {
             path("HTTP.REQ.URL.PATH")
@@ -491,7 +492,13 @@ impl Converter<'_> {
     }
 
     /// The text operators over a subject that may be absent (D7 against D27).
-    fn text_atom(&mut self, s: &Simple, op: Operator, span: Span, subject: Subject) -> Conv<AdvExpr> {
+    fn text_atom(
+        &mut self,
+        s: &Simple,
+        op: Operator,
+        span: Span,
+        subject: Subject,
+    ) -> Conv<AdvExpr> {
         let mut windowed = subject.text;
         if s.options.offset.is_some() || s.options.length.is_some() {
             if let Some(offset) = s.options.offset.filter(|&o| o > 0) {
@@ -520,7 +527,11 @@ impl Converter<'_> {
         };
         let needs_value = |me: &Self| {
             value().ok_or_else(|| {
-                me.refuse(span, format!("`{} {op}`", s.qualifier.canonical_name()), "no text operand")
+                me.refuse(
+                    span,
+                    format!("`{} {op}`", s.qualifier.canonical_name()),
+                    "no text operand",
+                )
             })
         };
         match op {
@@ -558,7 +569,13 @@ impl Converter<'_> {
         }
     }
 
-    fn number_atom(&mut self, s: &Simple, op: Operator, span: Span, subject: ChainBuilder) -> Conv<AdvExpr> {
+    fn number_atom(
+        &mut self,
+        s: &Simple,
+        op: Operator,
+        span: Span,
+        subject: ChainBuilder,
+    ) -> Conv<AdvExpr> {
         let cmp = |name: &str, n: u64| subject.clone().with(name, vec![number(n)]).build();
         let construct = || format!("`{} {op}`", s.qualifier.canonical_name());
         match (&s.value, op) {
@@ -584,7 +601,13 @@ impl Converter<'_> {
                     Operator::Lt => "LT",
                     Operator::Ge => "GE",
                     Operator::Le => "LE",
-                    _ => return Err(self.refuse(span, construct(), "operator not defined on numbers")),
+                    _ => {
+                        return Err(self.refuse(
+                            span,
+                            construct(),
+                            "operator not defined on numbers",
+                        ));
+                    }
                 };
                 Ok(cmp(method, *n))
             }
@@ -624,7 +647,13 @@ impl Converter<'_> {
         self.notes.push(Note::Ipv4Only { span });
         let test = if len == 32 {
             path(subject)
-                .with("EQ", vec![ip(IpLit { addr: IpAddr::V4(addr), prefix: None })])
+                .with(
+                    "EQ",
+                    vec![ip(IpLit {
+                        addr: IpAddr::V4(addr),
+                        prefix: None,
+                    })],
+                )
                 .build()
         } else {
             let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
@@ -652,12 +681,19 @@ impl Converter<'_> {
         match (&s.value, op) {
             (Some(Value::DateRange(a, b)), Operator::Between | Operator::Eq) => {
                 if a.zone != b.zone {
-                    return Err(self.refuse(span, construct(), "the two ends are in different zones"));
+                    return Err(self.refuse(
+                        span,
+                        construct(),
+                        "the two ends are in different zones",
+                    ));
                 }
                 let (lo, hi) = if a.time <= b.time { (a, b) } else { (b, a) };
                 let (lo, hi) = (time_lit(lo), time_lit(hi));
                 if self.options.nspepi_compatible {
-                    self.inexact(span, "advanced BETWEEN's wording is ambiguous about its ends");
+                    self.inexact(
+                        span,
+                        "advanced BETWEEN's wording is ambiguous about its ends",
+                    );
                     return Ok(path("SYS.TIME")
                         .with("BETWEEN", vec![time(lo), time(hi)])
                         .build());
@@ -674,7 +710,9 @@ impl Converter<'_> {
                     Operator::Lt => cmp("LT", lit),
                     Operator::Ge => cmp("GE", lit),
                     Operator::Le => cmp("LE", lit),
-                    _ => return Err(self.refuse(span, construct(), "operator not defined on dates")),
+                    _ => {
+                        return Err(self.refuse(span, construct(), "operator not defined on dates"));
+                    }
                 })
             }
             _ => Err(self.refuse(span, construct(), "no date operand")),
@@ -691,7 +729,9 @@ impl Converter<'_> {
         if matches!(op, Operator::Eq | Operator::Ne) {
             let eq = if self.options.nspepi_compatible {
                 self.inexact(span, "SYS.TIME.WEEKDAY's zone is undocumented");
-                path("SYS.TIME.WEEKDAY").with("EQ", vec![number(u64::from(index))]).build()
+                path("SYS.TIME.WEEKDAY")
+                    .with("EQ", vec![number(u64::from(index))])
+                    .build()
             } else {
                 let lit = TimeLit {
                     local,
