@@ -511,12 +511,14 @@ impl Converter<'_> {
                 self.notes.push(Note::Window { span });
             }
         }
-        let present = |me: &mut Self| match &subject.presence {
+        let present = |me: &mut Self, added: bool| match &subject.presence {
             Some(guard) => {
-                me.notes.push(Note::GuardAdded {
-                    guard: guard.to_string(),
-                    span,
-                });
+                if added {
+                    me.notes.push(Note::GuardAdded {
+                        guard: guard.to_string(),
+                        span,
+                    });
+                }
                 guard.clone()
             }
             None => boolean(true),
@@ -535,13 +537,13 @@ impl Converter<'_> {
             })
         };
         match op {
-            Operator::Exists => Ok(present(self)),
-            Operator::NotExists => Ok(not(present(self))),
+            Operator::Exists => Ok(present(self, false)),
+            Operator::NotExists => Ok(not(present(self, false))),
             Operator::Contents => Ok(windowed.then("LENGTH").with("GT", vec![number(0)]).build()),
             Operator::Contains | Operator::NotContains => {
                 let v = needs_value(self)?;
                 let test = if v.is_empty() {
-                    present(self)
+                    present(self, true)
                 } else {
                     self.notes.push(Note::IgnoreCase { span });
                     windowed
@@ -555,7 +557,7 @@ impl Converter<'_> {
                 let v = needs_value(self)?;
                 let eq = windowed.with("EQ", vec![text(&v)]).build();
                 let test = if v.is_empty() && subject.presence.is_some() {
-                    and(vec![present(self), eq])
+                    and(vec![present(self, true), eq])
                 } else {
                     eq
                 };
