@@ -44,7 +44,10 @@ fn golden(path: &str, actual: &str) {
         std::fs::write(&full, actual).unwrap();
     }
     let expected = std::fs::read_to_string(&full).unwrap_or_default();
-    assert_eq!(actual, expected, "{path} differs (NSEXPR_BLESS=1 rewrites it)");
+    assert_eq!(
+        actual, expected,
+        "{path} differs (NSEXPR_BLESS=1 rewrites it)"
+    );
 }
 
 #[test]
@@ -91,9 +94,10 @@ fn untouched_lines_are_kept_byte_for_byte() {
             .filter(|c| c.added)
             .map(|c| c.new.as_str())
             .collect();
-        let mut out = migration.text.split_inclusive('\n').filter(|l| {
-            !added.contains(&l.trim_end_matches(['\r', '\n']))
-        });
+        let mut out = migration
+            .text
+            .split_inclusive('\n')
+            .filter(|l| !added.contains(&l.trim_end_matches(['\r', '\n'])));
         for (i, line) in conf.split_inclusive('\n').enumerate() {
             let new = out.next().unwrap_or_default();
             if changed.contains(&(i + 1)) {
@@ -104,11 +108,17 @@ fn untouched_lines_are_kept_byte_for_byte() {
         }
         assert!(out.next().is_none(), "{name}: extra lines");
         // Every new rule token reads back, through the ns.conf lexer, as the converted rule.
-        for change in migration.report.changes.iter().filter(|c| c.new.starts_with("add ")) {
+        for change in migration
+            .report
+            .changes
+            .iter()
+            .filter(|c| c.new.starts_with("add "))
+        {
             let tokens = lex_line(&change.new).unwrap();
             assert!(
-                tokens.iter().any(|t| nsexpr::syntax::advanced::parse_advanced(&t.value).is_ok()
-                    && t.is_quoted()),
+                tokens.iter().any(
+                    |t| nsexpr::syntax::advanced::parse_advanced(&t.value).is_ok() && t.is_quoted()
+                ),
                 "{name}: {}",
                 change.new
             );
@@ -132,7 +142,11 @@ fn new_rules_round_trip_through_the_ns_conf_lexer() {
             .unwrap()
             .advanced;
         let conf = format!("add responder policy p q~{rule}~ DROP\n");
-        assert_eq!(lex_line(&conf).unwrap()[4].value, rule, "q-quoting of {rule}");
+        assert_eq!(
+            lex_line(&conf).unwrap()[4].value,
+            rule,
+            "q-quoting of {rule}"
+        );
         let migration = migrate_config(&conf, &ConvertOptions::default());
         let line = migration.text.lines().next().unwrap();
         assert_eq!(lex_line(line).unwrap()[4].value, advanced, "{line}");

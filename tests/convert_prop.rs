@@ -14,23 +14,41 @@ fn value() -> impl Strategy<Value = String> {
 fn atom() -> impl Strategy<Value = String> {
     let header = "[A-Za-z][A-Za-z0-9-]{0,10}";
     prop_oneof![
-        (header, prop::sample::select(vec!["CONTAINS", "NOTCONTAINS", "==", "!="]), value())
+        (
+            header,
+            prop::sample::select(vec!["CONTAINS", "NOTCONTAINS", "==", "!="]),
+            value()
+        )
             .prop_map(|(h, op, v)| format!("REQ.HTTP.HEADER {h} {op} {v}")),
         (header, prop::sample::select(vec!["EXISTS", "NOTEXISTS"]))
             .prop_map(|(h, op)| format!("REQ.HTTP.HEADER {h} {op}")),
         (header, value(), 0u8..5, 0u8..5).prop_map(|(h, v, o, l)| format!(
             "REQ.HTTP.HEADER {h} CONTAINS {v} -offset {o} -length {l}"
         )),
-        (prop::sample::select(vec!["==", "!=", "CONTAINS"]), "/[a-z*.]{0,6}")
+        (
+            prop::sample::select(vec!["==", "!=", "CONTAINS"]),
+            "/[a-z*.]{0,6}"
+        )
             .prop_map(|(op, p)| format!("URL {op} '{p}'")),
-        (prop::sample::select(vec!["CONTAINS", "==", "EXISTS", "NOTEXISTS"]), value())
+        (
+            prop::sample::select(vec!["CONTAINS", "==", "EXISTS", "NOTEXISTS"]),
+            value()
+        )
             .prop_map(|(op, v)| if op.contains("EXISTS") {
                 format!("URLQUERY {op}")
             } else {
                 format!("URLQUERY {op} {v}")
             }),
-        (prop::sample::select(vec!["URLLEN", "URLQUERYLEN", "REQ.TCP.DESTPORT", "REQ.VLANID"]),
-            prop::sample::select(vec!["==", "!=", ">", "<", ">=", "<="]), 0u16..2000)
+        (
+            prop::sample::select(vec![
+                "URLLEN",
+                "URLQUERYLEN",
+                "REQ.TCP.DESTPORT",
+                "REQ.VLANID"
+            ]),
+            prop::sample::select(vec!["==", "!=", ">", "<", ">=", "<="]),
+            0u16..2000
+        )
             .prop_map(|(q, op, n)| format!("{q} {op} {n}")),
         (0u16..1000, 0u16..1000).prop_map(|(a, b)| format!("REQ.TCP.SOURCEPORT == {a}-{b}")),
         (any::<[u8; 4]>(), any::<[u8; 4]>()).prop_map(|(a, m)| format!(
@@ -38,10 +56,19 @@ fn atom() -> impl Strategy<Value = String> {
             a[0], a[1], a[2], a[3], m[0], m[1], m[2], m[3]
         )),
         prop::sample::select(vec![
-            "METHOD == get", "METHOD != Post", "METHOD == PROPFIND", "ns_true", "ns_false",
-            "ns_non_get", "ns_ext_cgi", "unknown_name", "DAYOFWEEK == MONDAYGMT",
-            "DATE == '2010-05-24GMT'", "REQ.SSL.CLIENT.CIPHER.BITS < 128",
-            "URLTOKENS == '+,?'", "LOCATION == Asia.*",
+            "METHOD == get",
+            "METHOD != Post",
+            "METHOD == PROPFIND",
+            "ns_true",
+            "ns_false",
+            "ns_non_get",
+            "ns_ext_cgi",
+            "unknown_name",
+            "DAYOFWEEK == MONDAYGMT",
+            "DATE == '2010-05-24GMT'",
+            "REQ.SSL.CLIENT.CIPHER.BITS < 128",
+            "URLTOKENS == '+,?'",
+            "LOCATION == Asia.*",
             "CLIENT.APPLICATION.PROCESS(abc.exe) EXISTS",
         ])
         .prop_map(str::to_owned),

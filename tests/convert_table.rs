@@ -40,7 +40,9 @@ fn run(table: &str, file: &str) -> Vec<String> {
             Err(e) => {
                 if let Some(want) = get("parse_error") {
                     if !e.to_string().contains(want) {
-                        failures.push(format!("{file} {construct}: parse error `{e}` lacks `{want}`"));
+                        failures.push(format!(
+                            "{file} {construct}: parse error `{e}` lacks `{want}`"
+                        ));
                     }
                 } else {
                     failures.push(format!("{file} {construct}: does not parse: {e}"));
@@ -58,10 +60,17 @@ fn run(table: &str, file: &str) -> Vec<String> {
                 }
                 let inexact = row.get("inexact").and_then(|v| v.as_bool()) == Some(true);
                 if c.is_exact() == inexact {
-                    failures.push(format!("{file} {construct}: inexact note {inexact} expected"));
+                    failures.push(format!(
+                        "{file} {construct}: inexact note {inexact} expected"
+                    ));
                 }
                 let kinds: Vec<&str> = c.notes.iter().map(note_kind).collect();
-                for want in row.get("notes").and_then(|v| v.as_array()).into_iter().flatten() {
+                for want in row
+                    .get("notes")
+                    .and_then(|v| v.as_array())
+                    .into_iter()
+                    .flatten()
+                {
                     let want = want.as_str().unwrap();
                     if !kinds.contains(&want) {
                         failures.push(format!("{file} {construct}: no {want} note in {kinds:?}"));
@@ -71,7 +80,9 @@ fn run(table: &str, file: &str) -> Vec<String> {
             (Err(e), _, Some(want)) => {
                 let text = e.to_string();
                 if !text.contains(want) || matches!(e.kind(), ConvertErrorKind::SelfCheck { .. }) {
-                    failures.push(format!("{file} {construct}: refusal `{text}` lacks `{want}`"));
+                    failures.push(format!(
+                        "{file} {construct}: refusal `{text}` lacks `{want}`"
+                    ));
                 }
                 if !text.contains('^') {
                     failures.push(format!("{file} {construct}: refusal without carets"));
@@ -97,7 +108,10 @@ fn section_6_table() {
 fn nspepi_faults_f1_to_f26() {
     let data = include_str!("data/convert_faults.toml");
     for n in 1..=26 {
-        assert!(data.contains(&format!("fault = \"F{n} ")), "F{n} has no row");
+        assert!(
+            data.contains(&format!("fault = \"F{n} ")),
+            "F{n} has no row"
+        );
     }
     let failures = run(data, "convert_faults");
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -15,7 +15,10 @@ fn program(rule: &str, header_instance: HeaderInstance) -> Program {
 }
 
 fn set(rule: &str) -> Vec<nsexpr::convert::Case> {
-    adversarial_set(&nsexpr::syntax::parse(rule).unwrap(), &NamedExpressions::new())
+    adversarial_set(
+        &nsexpr::syntax::parse(rule).unwrap(),
+        &NamedExpressions::new(),
+    )
 }
 
 const RULES: &[&str] = &[
@@ -92,10 +95,19 @@ fn an_exclusive_range_and_a_missing_context_are_caught() {
         Some(p) => Verdict::from(p > 80 && p < 90),
         None => Verdict::Unknown,
     };
-    let d = verify(&classic, exclusive, &set(rule)).disagreement.unwrap();
-    assert!(d.case.atom.contains("port 80") || d.case.atom.contains("port 90"), "{d}");
+    let d = verify(&classic, exclusive, &set(rule))
+        .disagreement
+        .unwrap();
+    assert!(
+        d.case.atom.contains("port 80") || d.case.atom.contains("port 90"),
+        "{d}"
+    );
     let guessing = |_: &Probe, c: &Context| {
-        Verdict::from(c.request_net.dest_port.is_some_and(|p| (80..=90).contains(&p)))
+        Verdict::from(
+            c.request_net
+                .dest_port
+                .is_some_and(|p| (80..=90).contains(&p)),
+        )
     };
     let d = verify(&classic, guessing, &set(rule)).disagreement.unwrap();
     assert!(d.case.atom.contains("no port") || d.index == 0, "{d}");

@@ -713,7 +713,11 @@ impl Converter<'_> {
                     Operator::Ge => cmp("GE", lit),
                     Operator::Le => cmp("LE", lit),
                     _ => {
-                        return Err(self.refuse(span, construct(), "operator not defined on dates"));
+                        return Err(self.refuse(
+                            span,
+                            construct(),
+                            "operator not defined on dates",
+                        ));
                     }
                 })
             }
