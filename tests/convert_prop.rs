@@ -95,8 +95,10 @@ proptest! {
             return Ok(()); // generated values the classic parser rejects
         };
         for nspepi in [false, true] {
-            let mut options = ConvertOptions::default();
-            options.nspepi_compatible = nspepi;
+            let options = ConvertOptions {
+                nspepi_compatible: nspepi,
+                ..ConvertOptions::default()
+            };
             match convert_rule(&expr, &text, &options) {
                 Ok(c) => {
                     let reparsed = parse_advanced(&c.advanced).unwrap();

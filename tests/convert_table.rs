@@ -27,9 +27,11 @@ fn run(table: &str, file: &str) -> Vec<String> {
         let get = |k: &str| row.get(k).and_then(|v| v.as_str());
         let construct = get("construct").or(get("fault")).unwrap();
         let classic = get("classic").unwrap();
-        let mut options = ConvertOptions::default();
-        options.nspepi_compatible = row.get("nspepi").and_then(|v| v.as_bool()) == Some(true);
-        options.inline_names = row.get("inline").and_then(|v| v.as_bool()) == Some(true);
+        let mut options = ConvertOptions {
+            nspepi_compatible: row.get("nspepi").and_then(|v| v.as_bool()) == Some(true),
+            inline_names: row.get("inline").and_then(|v| v.as_bool()) == Some(true),
+            ..ConvertOptions::default()
+        };
         if let Some(def) = row.get("define").and_then(|v| v.as_array()) {
             options
                 .names

@@ -37,44 +37,52 @@ pub enum ConvertErrorKind {
     },
 }
 
-/// A conversion error with the span of the classic construct it is about.
+/// A conversion error with the span of the classic construct it is about (boxed: errors are
+/// rare and results stay small).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConvertError {
-    pub(crate) kind: ConvertErrorKind,
-    pub(crate) span: Span,
-    pub(crate) source: String,
+pub struct ConvertError(Box<Inner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inner {
+    kind: ConvertErrorKind,
+    span: Span,
+    source: String,
 }
 
 impl ConvertError {
     pub(crate) fn new(kind: ConvertErrorKind, span: Span, source: &str) -> ConvertError {
-        ConvertError {
+        ConvertError(Box::new(Inner {
             kind,
             span,
             source: source.to_owned(),
-        }
+        }))
+    }
+
+    pub(crate) fn into_kind(self) -> ConvertErrorKind {
+        self.0.kind
     }
 
     /// What went wrong.
     pub fn kind(&self) -> &ConvertErrorKind {
-        &self.kind
+        &self.0.kind
     }
 
     /// The classic construct's bytes in the rule text.
     pub fn span(&self) -> Span {
-        self.span
+        self.0.span
     }
 
     /// The classic rule text the span points into.
     pub fn source_text(&self) -> &str {
-        &self.source
+        &self.0.source
     }
 }
 
 impl fmt::Display for ConvertError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match &self.0.kind {
             ConvertErrorKind::Parse(e) => e.fmt(f),
-            kind => write_caret(f, &self.source, self.span, kind),
+            kind => write_caret(f, &self.0.source, self.0.span, kind),
         }
     }
 }

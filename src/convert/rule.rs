@@ -237,7 +237,7 @@ impl Converter<'_> {
             result
         };
         self.stack.pop();
-        let inner = inner.map_err(|e| match e.kind {
+        let inner = inner.map_err(|e| match e.into_kind() {
             ConvertErrorKind::NoExactForm { construct, reason } => self.refuse(
                 span,
                 format!("named expression `{written}` ({construct})"),
