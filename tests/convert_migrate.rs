@@ -118,3 +118,14 @@ fn the_report_serializes() {
     assert_eq!(json["summary"]["converted"], 4);
     assert_eq!(json["changes"][0]["line"], 2);
 }
+
+#[test]
+fn a_twin_after_a_last_line_without_line_end_gets_its_own_line() {
+    let conf = "add policy expression e \"REQ.HTTP.HEADER X EXISTS\"";
+    let m = migrate_config(conf, &ConvertOptions::default());
+    assert_eq!(
+        m.text,
+        "add policy expression e \"REQ.HTTP.HEADER X EXISTS\"\n\
+         add policy expression adv_e \"HTTP.REQ.HEADER(\\\"X\\\").EXISTS\""
+    );
+}

@@ -340,6 +340,9 @@ pub fn migrate_config(text: &str, options: &ConvertOptions) -> Migration {
         match (slot, converted.get(&line_no)) {
             (Some(slot), Some((advanced, notes))) if slot.kind == Kind::Definition => {
                 out.push_str(line);
+                if ending.is_empty() {
+                    out.push('\n');
+                }
                 let twin = format!(
                     "add policy expression {}{} {}",
                     options.twin_prefix,
@@ -347,7 +350,7 @@ pub fn migrate_config(text: &str, options: &ConvertOptions) -> Migration {
                     cli_quote(advanced)
                 );
                 out.push_str(&twin);
-                out.push_str(if ending.is_empty() { "\n" } else { ending });
+                out.push_str(ending);
                 report.summary.converted += 1;
                 report.summary.twins_added += 1;
                 report.changes.push(LineChange {

@@ -644,7 +644,13 @@ impl Converter<'_> {
                 }
                 u8::try_from(ones).unwrap_or(32)
             }
-            _ => return Err(self.refuse(span, construct(), "netmask and address families differ")),
+            _ => {
+                return Err(self.refuse(
+                    span,
+                    construct(),
+                    "a netmask together with an inline prefix, or of another address family",
+                ));
+            }
         };
         self.notes.push(Note::Ipv4Only { span });
         let test = if len == 32 {
@@ -729,7 +735,10 @@ impl Converter<'_> {
         let construct = || format!("`{} {op}`", s.qualifier.canonical_name());
         let (index, local) = match &s.value {
             Some(Value::Weekday(day, zone)) => (day.index(), *zone != TimeZone::Gmt),
-            Some(Value::Number(n)) => (u8::try_from(*n).unwrap_or(u8::MAX), false),
+            // A numeric weekday is GMT in classic too: compare the extractor directly.
+            Some(Value::Number(_)) => {
+                return self.number_atom(s, op, span, path("SYS.TIME.WEEKDAY"));
+            }
             _ => return Err(self.refuse(span, construct(), "no weekday")),
         };
         if matches!(op, Operator::Eq | Operator::Ne) {
