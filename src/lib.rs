@@ -48,6 +48,7 @@
 pub mod ast;
 pub mod compile;
 pub mod config;
+pub mod convert;
 #[cfg(feature = "corpus")]
 pub mod corpus;
 mod error;
