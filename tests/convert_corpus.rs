@@ -4,7 +4,7 @@
 //!
 //! Set `NSEXPR_BLESS=1` to rewrite the golden files under `corpus/migrations/`.
 
-use nsexpr::config::lexer::lex_line;
+use nsexpr::config::lex_line;
 use nsexpr::convert::{ConvertErrorKind, ConvertOptions, convert_rule, migrate_config};
 
 const CORPUS: &str = include_str!("../corpus/expressions/real-world.tsv");

@@ -6,12 +6,13 @@
 use nsexpr::compile::HeaderInstance;
 use nsexpr::convert::{Probe, adversarial_set, verify};
 use nsexpr::eval::RequestView;
-use nsexpr::{CompileOptions, Context, NamedExpressions, Program, Verdict};
+use nsexpr::{Context, NamedExpressions, Program, Verdict};
 
 fn program(rule: &str, header_instance: HeaderInstance) -> Program {
-    let mut options = CompileOptions::default();
-    options.header_instance = header_instance;
-    Program::from_rule(rule, &NamedExpressions::new(), &options).unwrap()
+    Program::builder()
+        .header_instance(header_instance)
+        .build(rule)
+        .unwrap()
 }
 
 fn set(rule: &str) -> Vec<nsexpr::convert::Case> {

@@ -7,7 +7,7 @@ use std::fmt;
 
 use super::{ConvertErrorKind, ConvertOptions, Note, convert_rule};
 use crate::ast::Span;
-use crate::config::lexer::{Token, lex_line};
+use crate::config::{Token, lex_line};
 use crate::syntax::is_advanced;
 
 /// The migrated file and what changed.
@@ -201,7 +201,7 @@ fn option_value<'t>(tokens: &'t [Token<'_>], name: &str) -> Option<&'t Token<'t>
 }
 
 fn is_option(t: &Token<'_>) -> bool {
-    matches!(t.kind, crate::config::lexer::TokenKind::Option)
+    matches!(t.kind, crate::config::TokenKind::Option)
 }
 
 /// Migrates an ns.conf. `options.names` adds to the file's own `add policy expression`

@@ -13,7 +13,7 @@ use crate::ast::{
     TimeZone, Value,
 };
 use crate::compile::advanced::{CheckOptions, check_rule};
-use crate::compile::matchers::UrlPattern;
+use crate::ir::matchers::UrlPattern;
 use crate::syntax::advanced::parse_advanced;
 
 /// How to convert.
@@ -219,9 +219,11 @@ impl Converter<'_> {
             chain.push(lower);
             return Err(self.error(ConvertErrorKind::NameCycle(chain.join(" -> ")), span));
         }
-        let parsed = definition.parsed().map_err(|message| {
-            self.refuse(span, format!("named expression `{written}`"), &message)
-        })?;
+        let parsed = definition
+            .parse(&crate::syntax::ParseOptions::default())
+            .map_err(|message| {
+                self.refuse(span, format!("named expression `{written}`"), &message)
+            })?;
         let text = definition.text().to_owned();
         // The definition converts in its own text; errors are reported at the reference.
         self.stack.push(lower.clone());
@@ -232,7 +234,7 @@ impl Converter<'_> {
                 notes: Vec::new(),
                 stack: std::mem::take(&mut self.stack),
             };
-            let result = sub.expr(parsed);
+            let result = sub.expr(&parsed);
             self.stack = std::mem::take(&mut sub.stack);
             result
         };

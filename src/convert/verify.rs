@@ -214,8 +214,11 @@ fn atoms(expr: &Expr, names: &NamedExpressions) -> Vec<(Simple, String)> {
                 if seen.contains(&lower) {
                     continue;
                 }
-                if let Some(parsed) = names.lookup(&lower, false).and_then(|d| d.parsed().ok()) {
-                    stack.push(parsed.clone());
+                if let Some(parsed) = names
+                    .lookup(&lower, false)
+                    .and_then(|d| d.parse(&crate::syntax::ParseOptions::default()).ok())
+                {
+                    stack.push(parsed);
                 }
                 seen.push(lower);
             }
