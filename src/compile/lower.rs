@@ -225,7 +225,7 @@ fn lower<'e>(
                             Some(NameState::InProgress { depth }) => {
                                 let mut cycle = chain.get(depth..).unwrap_or_default().to_vec();
                                 cycle.push(name);
-                                let path = cycle.join(" -> ");
+                                let path = cycle_path(&cycle);
                                 return Err(fail(CompileErrorKind::Cycle { path }));
                             }
                             None => {
@@ -433,4 +433,28 @@ mod tests {
             }
         }
     }
+}
+
+/// `a -> b -> a`, with the middle of a long cycle elided so a diagnostic stays short.
+fn cycle_path<S: AsRef<str>>(cycle: &[S]) -> String {
+    const SHOWN: usize = 8;
+    if cycle.len() <= 2 * SHOWN {
+        return cycle
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<_>>()
+            .join(" -> ");
+    }
+    let head: Vec<&str> = cycle.iter().take(SHOWN).map(AsRef::as_ref).collect();
+    let tail: Vec<&str> = cycle
+        .iter()
+        .skip(cycle.len() - SHOWN)
+        .map(AsRef::as_ref)
+        .collect();
+    let elided = cycle.len() - 2 * SHOWN;
+    format!(
+        "{} -> ... ({elided} more) ... -> {}",
+        head.join(" -> "),
+        tail.join(" -> ")
+    )
 }
