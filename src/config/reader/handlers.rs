@@ -6,7 +6,8 @@ use super::super::diag::{ConfigErrorKind, NoticeKind};
 use super::super::lexer::Token;
 use super::super::model::{
     AaaGroup, AaaUser, BindPoint, IgnoreReason, NamedExpression, OtherPolicy, PatternMember,
-    PatternSet, RuleText, SessionAction, SessionPolicy, VpnVserver, is_builtin_action, is_builtin_policy,
+    PatternSet, RuleText, SessionAction, SessionPolicy, VpnVserver, is_builtin_action,
+    is_builtin_policy,
 };
 use super::super::vocab::{
     Command, GLOBAL_BIND_OPTIONS, GROUP_BIND_OPTIONS, MAX_PRIORITY, MAX_WEIGHT, PATSET_OPTIONS,
@@ -78,8 +79,7 @@ impl Reader<'_> {
             Command::AddGroup | Command::SetGroup => self.group(ctx, command, args),
             Command::AddPatset | Command::BindPatset => self.patset(ctx, command, args),
             Command::RmPatset => {
-                if let Some(i) = self.target(ctx, command, args, 1, |r, n| r.pattern_sets.find(n))
-                {
+                if let Some(i) = self.target(ctx, command, args, 1, |r, n| r.pattern_sets.find(n)) {
                     self.pattern_sets.remove(i);
                 }
             }

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use super::super::model::{
-    AaaGroup, AaaUser, NamedExpression, OtherPolicy, PatternSet, SessionAction, SessionPolicy, VpnVserver,
+    AaaGroup, AaaUser, NamedExpression, OtherPolicy, PatternSet, SessionAction, SessionPolicy,
+    VpnVserver,
 };
 
 /// Object storage of the first pass: `rm` leaves a hole; names index the live entries.
