@@ -568,7 +568,11 @@ impl Simulator {
             let undef = (visited && rule_outcome(verdict) == Outcome::Undef)
                 || (!visited && undef_after.get(step).copied().unwrap_or(false));
             let mut row = self.row(b, verdict, !visited, undef, request, context);
-            if let Some(Some(reason)) = rest_unknown.get(step) {
+            // Reached only on paths whose rest is unknown: not known to apply (D33).
+            if let Some(Some(reason)) = rest_unknown.get(step)
+                && matches!(row.verdict, Verdict::True | Verdict::Unknown)
+            {
+                row.verdict = Verdict::Unknown;
                 row.depends_on.push(reason.clone());
             }
             Some((i, row))
@@ -795,7 +799,7 @@ impl Simulator {
             for ((other_value, other_from, other_unknown), fork) in
                 per_path.zip(forks.iter().skip(1))
             {
-                if other_value != value || other_from != from {
+                if other_value != value {
                     let candidate = Candidate {
                         policy: fork.map_or_else(|| other_from.clone(), name_of),
                         value: other_value.unwrap_or_default(),

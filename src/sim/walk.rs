@@ -142,12 +142,13 @@ pub(super) fn walk(steps: &[Step], undef: UndefSessionPolicy) -> Walk {
                     path.entries.push((at, Taken::Unknown));
                     at += 1;
                 }
+                // Not known to be reached: its parameters are candidates (D20).
+                Outcome::True if path.rest_unknown.is_some() => {
+                    path.entries.push((at, Taken::Unknown));
+                    at += 1;
+                }
                 Outcome::True => {
                     path.entries.push((at, Taken::Applied));
-                    if path.rest_unknown.is_some() {
-                        at += 1;
-                        continue;
-                    }
                     match next_step(steps, at, step) {
                         Next::Step(next) => at = next,
                         Next::End => break,
