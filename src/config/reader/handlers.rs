@@ -388,8 +388,8 @@ impl Reader<'_> {
                 index = self.number(ctx, value, "index", u32::MAX);
             }
         }
-        match positional {
-            [name] => {
+        match (command, positional) {
+            (Command::AddPatset, [name]) => {
                 let set = PatternSet {
                     name: name.value.clone().into_owned(),
                     members: Vec::new(),
@@ -397,7 +397,7 @@ impl Reader<'_> {
                 };
                 self.insert(ctx, name.span, "pattern set", set, |r| &mut r.pattern_sets);
             }
-            [name, value] => self.pattern_members.push((
+            (Command::BindPatset, [name, value]) => self.pattern_members.push((
                 name.value.clone().into_owned(),
                 PatternMember {
                     value: value.value.clone().into_owned(),
