@@ -193,3 +193,38 @@ fn the_walk_follows_d33() {
 fn the_walk_follows_d33_with_advanced_rules_evaluated() {
     assert!(run_table(true) >= 7);
 }
+
+#[test]
+fn reports_serialise_the_walk() {
+    let conf = "add vpn vserver VS SSL 192.0.2.10 443\n\
+        add vpn sessionAction A -icaProxy ON\n\
+        add vpn sessionAction C -sessTimeout 60\n\
+        add vpn sessionPolicy P1 true A\nadd vpn sessionPolicy P2 true A\n\
+        add vpn sessionPolicy CL ns_true C\n\
+        bind vpn vserver VS -policy P1 -priority 10 -gotoPriorityExpression 5\n\
+        bind vpn vserver VS -policy P2 -priority 20\n\
+        bind vpn vserver VS -policy CL -priority 30\n";
+    let read = Config::read(conf, "ns.conf");
+    let sim = Simulator::new(&read.config, None, SimOptions::default()).expect("simulator");
+    let report = sim.simulate(preset("browser").expect("preset"));
+    let json = serde_json::to_value(&report).expect("json");
+    assert_eq!(json["assumptions"], serde_json::json!(["D33"]));
+    let p2 = &json["policies"][2];
+    assert_eq!((&p2["name"], &p2["undef"]), (&"P2".into(), &true.into()));
+    let warnings: Vec<&str> = json["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    assert!(
+        warnings.iter().any(|w| w.starts_with("mixed-syntax:")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.contains("goto `5`")),
+        "{warnings:?}"
+    );
+    let text = report.to_string();
+    assert!(text.contains("undef   P2"), "{text}");
+}
