@@ -46,8 +46,11 @@ fn every_corpus_file_loads_without_errors() {
         [
             "bootstrap-bound.conf",
             "ctx139319.conf",
+            "mixed-upgrade.conf",
+            "nfactor-groups.conf",
             "ns101-wizard.conf",
             "stalhood.conf",
+            "storefront-wizard-13.conf",
             "storefront-wizard.conf",
             "unknown-rule.conf",
             "xenmobile.conf"

@@ -251,7 +251,7 @@ fn advanced_policies_follow_goto_end_and_next() {
     assert_eq!(r.applied, ["P1", "P2"]);
     assert!(r.policies[2].skipped);
     assert_eq!(r.value("wihome"), None);
-    assert!(r.assumptions.contains(&Assumption::GotoWalk));
+    assert!(r.assumptions.contains(&Assumption::AdvancedWalk));
 }
 
 #[test]

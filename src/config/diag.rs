@@ -293,6 +293,7 @@ impl Notice {
             | NoticeKind::BuiltinObject { .. } => Severity::Info,
             NoticeKind::UndefinedPolicy { .. }
             | NoticeKind::UndefinedAction { .. }
+            | NoticeKind::UndefinedPatternSet { .. }
             | NoticeKind::NonstandardQQuote { .. } => Severity::Warning,
         }
     }
@@ -346,6 +347,12 @@ pub enum NoticeKind {
     UndefinedVserver {
         /// The vserver.
         vserver: String,
+    },
+    /// A `bind policy patset` to a set that no `add policy patset` line defines (dropped).
+    #[error("pattern set `{name}` is bound but not defined; the string is dropped")]
+    UndefinedPatternSet {
+        /// The set.
+        name: String,
     },
     /// An R6 built-in object (`SETVPNPARAMS_*`), simulated as the `set vpn parameter` layer.
     #[error("built-in `{name}` is treated as the `set vpn parameter` layer")]

@@ -42,9 +42,10 @@ pub use lexer::{
     LexError, LexErrorKind, Token, TokenKind, UnquoteError, lex_line, unquote_argument,
 };
 pub use model::{
-    AaaGroup, AaaUser, Bind, BindPoint, Config, IgnoreReason, IgnoredLine, Loaded, NamedExpression,
-    OtherPolicy, R6_BUILTIN_ACTION, R6_BUILTIN_POLICIES, RuleText, SessionAction, SessionPolicy,
-    VpnVserver, is_builtin_action, is_builtin_policy,
+    AaaGroup, AaaUser, Bind, BindPoint, Config, Goto, IgnoreReason, IgnoredLine, Loaded,
+    NamedExpression, OtherPolicy, PatternMember, PatternSet, R6_BUILTIN_ACTION,
+    R6_BUILTIN_POLICIES, RuleText, SessionAction, SessionPolicy, VpnVserver, is_builtin_action,
+    is_builtin_policy,
 };
 pub use params::{SESSION_PARAMETERS, builtin_defaults, canonical_parameter};
 pub use reader::FileError;

@@ -188,6 +188,110 @@ impl Bind {
     pub fn effective_priority(&self) -> u32 {
         self.priority.unwrap_or(0)
     }
+
+    /// The `-gotoPriorityExpression`, classified (D33); `None` when the bind has none.
+    pub fn goto(&self) -> Option<Goto> {
+        self.goto_priority_expression
+            .as_ref()
+            .map(|g| Goto::parse(&g.text))
+    }
+}
+
+/// A bind's `-gotoPriorityExpression` (D33): what an advanced walk does after the policy's rule is
+/// true.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum Goto {
+    /// `END` (or an empty value): the walk stops.
+    End,
+    /// `NEXT`: the walk goes on with the next binding.
+    Next,
+    /// `USE_INVOCATION_RESULT`: only meaningful for an invoked bank.
+    UseInvocationResult,
+    /// A priority number: the walk jumps to it.
+    Priority(u32),
+    /// A numeric expression, kept as written.
+    Expression(String),
+}
+
+impl Goto {
+    /// Classifies a goto's text: the keywords case-insensitively, a decimal priority, else an
+    /// expression.
+    ///
+    /// ```
+    /// use nsexpr::config::Goto;
+    /// assert_eq!(Goto::parse("next"), Goto::Next);
+    /// assert_eq!(Goto::parse(""), Goto::End);
+    /// assert_eq!(Goto::parse("200"), Goto::Priority(200));
+    /// assert_eq!(Goto::parse("HTTP.REQ.URL.LENGTH"), Goto::Expression("HTTP.REQ.URL.LENGTH".into()));
+    /// ```
+    pub fn parse(text: &str) -> Goto {
+        let text = text.trim();
+        if text.is_empty() || text.eq_ignore_ascii_case("END") {
+            Goto::End
+        } else if text.eq_ignore_ascii_case("NEXT") {
+            Goto::Next
+        } else if text.eq_ignore_ascii_case("USE_INVOCATION_RESULT") {
+            Goto::UseInvocationResult
+        } else if let Some(n) = text
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| text.parse::<u32>().ok())
+            .flatten()
+        {
+            Goto::Priority(n)
+        } else {
+            Goto::Expression(text.to_owned())
+        }
+    }
+}
+
+impl fmt::Display for Goto {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Goto::End => f.write_str("END"),
+            Goto::Next => f.write_str("NEXT"),
+            Goto::UseInvocationResult => f.write_str("USE_INVOCATION_RESULT"),
+            Goto::Priority(n) => write!(f, "{n}"),
+            Goto::Expression(text) => f.write_str(text),
+        }
+    }
+}
+
+/// `add policy patset <name>` with its strings from `bind policy patset <name> <string>
+/// [-index n]` (D32).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct PatternSet {
+    /// Set name.
+    pub name: String,
+    /// The bound strings, in bind order.
+    pub members: Vec<PatternMember>,
+    /// Line of the `add`.
+    pub line: usize,
+}
+
+/// One string of a pattern set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct PatternMember {
+    /// The literal string.
+    pub value: String,
+    /// `-index`, when given.
+    pub index: Option<u32>,
+    /// Line of the bind.
+    pub line: usize,
+}
+
+impl PatternSet {
+    /// The strings in evaluation order: `-index` ascending (strings without one after those
+    /// with one), ties in bind order.
+    pub fn strings(&self) -> Vec<&str> {
+        let mut members: Vec<&PatternMember> = self.members.iter().collect();
+        members.sort_by_key(|m| m.index.map_or((1, 0), |i| (0, i)));
+        members.into_iter().map(|m| m.value.as_str()).collect()
+    }
 }
 
 /// `add aaa group <group> [-weight w]` (docs/semantics.md#gateway-commands), with its members from
@@ -286,6 +390,7 @@ pub struct Config {
     pub(super) groups: Vec<AaaGroup>,
     pub(super) users: Vec<AaaUser>,
     pub(super) other_policies: Vec<OtherPolicy>,
+    pub(super) pattern_sets: Vec<PatternSet>,
     pub(super) vpn_parameters: Vec<(String, String)>,
     pub(super) ignored: Vec<IgnoredLine>,
     #[cfg_attr(feature = "serde", serde(skip))]
@@ -453,6 +558,23 @@ impl Config {
             .other_policies
             .get(name)
             .and_then(|i| self.other_policies.get(i))
+    }
+
+    /// Every `add policy patset`, in file order, with its bound strings.
+    pub fn pattern_sets(&self) -> &[PatternSet] {
+        &self.pattern_sets
+    }
+
+    /// A pattern set by name (exact, else case-insensitive).
+    pub fn pattern_set(&self, name: &str) -> Option<&PatternSet> {
+        self.pattern_sets
+            .iter()
+            .find(|p| p.name == name)
+            .or_else(|| {
+                self.pattern_sets
+                    .iter()
+                    .find(|p| p.name.eq_ignore_ascii_case(name))
+            })
     }
 
     /// The session action of a policy, when defined.

@@ -328,6 +328,9 @@ pub(super) const POLICY_BIND_OPTIONS: &[&str] = &[
 
 /// Largest `-priority` (advanced policies; docs/semantics.md#gateway-commands).
 pub(super) const MAX_PRIORITY: u32 = 2_147_483_647;
+/// Options of `add policy patset` and `bind policy patset` (D32); only `-index` matters.
+pub(super) const PATSET_OPTIONS: &[&str] = &["comment", "index", "charset"];
+
 /// Largest `-weight` of `add aaa group` (docs/semantics.md#gateway-commands).
 pub(super) const MAX_WEIGHT: u32 = 65_535;
 
@@ -355,6 +358,9 @@ pub(super) enum Command {
     AddGroup,
     SetGroup,
     AddUser,
+    AddPatset,
+    BindPatset,
+    RmPatset,
 }
 
 impl Command {
@@ -381,6 +387,9 @@ impl Command {
             Command::AddGroup => "add aaa group",
             Command::SetGroup => "set aaa group",
             Command::AddUser => "add aaa user",
+            Command::AddPatset => "add policy patset",
+            Command::BindPatset => "bind policy patset",
+            Command::RmPatset => "rm policy patset",
         }
     }
 
@@ -408,6 +417,9 @@ impl Command {
             ("add", "aaa", Some("group")) => AddGroup,
             ("set", "aaa", Some("group")) => SetGroup,
             ("add", "aaa", Some("user")) => AddUser,
+            ("add", "policy", Some("patset")) => AddPatset,
+            ("bind", "policy", Some("patset")) => BindPatset,
+            ("rm", "policy", Some("patset")) => RmPatset,
             _ => return None,
         })
     }

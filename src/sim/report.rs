@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use super::walk::MixedOrder;
 use crate::config::Notice;
 use crate::eval::{ContextInput, Explanation, Verdict};
 
@@ -39,9 +40,13 @@ pub struct PolicyResult {
     pub syntax: RuleSyntax,
     /// The verdict (D20: unknown is never false).
     pub verdict: Verdict,
-    /// Not evaluated because an advanced policy's goto ended the walk (D18).
+    /// Not visited on any path of the advanced walk (D33).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "std::ops::Not::not"))]
     pub skipped: bool,
+    /// UNDEF (D33): the rule is neither true nor false, or the binding lies after a goto the
+    /// walk cannot follow.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "std::ops::Not::not"))]
+    pub undef: bool,
     /// For unknown verdicts: the context inputs (or reason) it depends on (D20).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
     pub depends_on: Vec<Dependency>,
@@ -124,6 +129,8 @@ pub enum Dependency {
         /// The policy with that goto.
         policy: String,
     },
+    /// The walk forked into as many paths as it follows; from here on it forks no further.
+    WalkLimit,
 }
 
 impl fmt::Display for Dependency {
@@ -134,6 +141,9 @@ impl fmt::Display for Dependency {
             Dependency::RuleError => f.write_str("rule_error"),
             Dependency::UndefinedPolicy => f.write_str("undefined policy"),
             Dependency::Goto { policy } => write!(f, "goto of {policy}"),
+            Dependency::WalkLimit => {
+                write!(f, "walk limit ({} paths)", super::walk::MAX_WALK_PATHS)
+            }
         }
     }
 }
@@ -202,8 +212,26 @@ pub enum Warning {
         /// The policy.
         policy: String,
     },
-    /// Classic and advanced session policies bound together (D18).
-    MixedSyntax,
+    /// Classic and advanced session policies bound together (D33): classic bindings in
+    /// priority order and the advanced walk, one after the other.
+    MixedSyntax {
+        /// Which came first.
+        order: MixedOrder,
+    },
+    /// Groups of the user with advanced session bindings and equal `-weight`: their order is
+    /// undefined; they were taken in the order given (D33).
+    GroupOrderUndefined {
+        /// The tied groups.
+        groups: Vec<String>,
+    },
+    /// A goto backwards, to a missing priority or not evaluable: the rest of the walk is UNDEF
+    /// (D33).
+    GotoUndefined {
+        /// The policy with that goto.
+        policy: String,
+        /// The goto as written.
+        goto: String,
+    },
     /// An ICA-only vserver whose profile is a full VPN.
     IcaOnlyFullVpn {
         /// The vserver.
@@ -245,7 +273,10 @@ impl fmt::Display for Warning {
                 } else {
                     "does not compile"
                 };
-                write!(f, "session policy `{policy}` (line {line}) {what}:\n{error}")
+                write!(
+                    f,
+                    "session policy `{policy}` (line {line}) {what}:\n{error}"
+                )
             }
             Warning::MixedAndOr {
                 policy,
@@ -259,8 +290,24 @@ impl fmt::Display for Warning {
                 f,
                 "session policy `{policy}` has an advanced rule; advanced rules are not evaluated yet, so it is reported as unknown"
             ),
-            Warning::MixedSyntax => f.write_str(
-                "mixed-syntax: classic and advanced session policies are bound together; a true advanced policy ends the walk unless its goto says otherwise",
+            Warning::MixedSyntax { order } => {
+                let order = match order {
+                    MixedOrder::AdvancedFirst => "the advanced walk first, then classic bindings",
+                    _ => "classic bindings first, then the advanced walk",
+                };
+                write!(
+                    f,
+                    "mixed-syntax: classic and advanced session policies are bound together; simulated as {order}, merged into one profile"
+                )
+            }
+            Warning::GroupOrderUndefined { groups } => write!(
+                f,
+                "group-order-undefined: groups {} have equal weights; their advanced session policies were taken in the order given",
+                groups.join(", ")
+            ),
+            Warning::GotoUndefined { policy, goto } => write!(
+                f,
+                "session policy `{policy}` has goto `{goto}`, which points backwards, to a missing priority or cannot be evaluated; the rest of the walk is undef"
             ),
             Warning::IcaOnlyFullVpn { vserver } => write!(
                 f,
@@ -282,9 +329,10 @@ impl From<Warning> for String {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum Assumption {
-    /// Advanced policies were walked by their goto (`NEXT`, `END`, a priority) (D18).
-    #[cfg_attr(feature = "serde", serde(rename = "D18"))]
-    GotoWalk,
+    /// Advanced policies were walked bank by bank (user, groups by weight, vserver, global) by
+    /// their goto (`NEXT`, `END`, a priority), END stopping later banks (D33).
+    #[cfg_attr(feature = "serde", serde(rename = "D33"))]
+    AdvancedWalk,
     /// Several groups at one priority were ordered by weight or as given (D19).
     #[cfg_attr(feature = "serde", serde(rename = "D19"))]
     GroupOrder,
@@ -293,8 +341,8 @@ pub enum Assumption {
 impl fmt::Display for Assumption {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Assumption::GotoWalk => {
-                "advanced policies are walked by their goto: NEXT continues, END stops, a priority jumps forward"
+            Assumption::AdvancedWalk => {
+                "advanced policies are walked bank by bank (user, groups by weight, vserver, global), priorities local to a bank: NEXT continues across banks, END or no goto stops the whole walk, a priority jumps forward"
             }
             Assumption::GroupOrder => {
                 "groups bound at one priority are taken by weight, else in the order given"
@@ -350,7 +398,9 @@ impl fmt::Display for Report {
             writeln!(f, "  (none bound)")?;
         }
         for p in &self.policies {
-            let verdict = if p.skipped {
+            let verdict = if p.undef {
+                "undef"
+            } else if p.skipped {
                 "skipped"
             } else {
                 p.verdict.as_str()

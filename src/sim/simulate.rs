@@ -8,11 +8,12 @@ use thiserror::Error;
 use super::report::{
     Assumption, Candidate, Dependency, PolicyResult, ProfileValue, Report, RuleSyntax, Warning,
 };
+use super::walk::{MixedOrder, Outcome, RestUnknown, Step, Stop, Taken, UndefSessionPolicy, walk};
 use crate::compile::{
     CompileErrorKind, CompileOptions, NamedExpressions, ProgramSet, ProgramSetBuilder, SetScratch,
 };
 use crate::config::{
-    Bind, BindPoint, Config, Notice, Severity, builtin_defaults, is_builtin_policy,
+    Bind, BindPoint, Config, Goto, Notice, Severity, builtin_defaults, is_builtin_policy,
 };
 use crate::eval::{Context, RequestView, Verdict};
 use crate::syntax::{LintKind, ParseOptions};
@@ -39,6 +40,10 @@ pub struct SimOptions {
     pub compile: CompileOptions,
     /// Include the explain tree of every evaluated policy in reports.
     pub explain: bool,
+    /// What an UNDEF advanced rule does to the walk (D33).
+    pub undef_session_policy: UndefSessionPolicy,
+    /// Which syntax's bindings come first when both are bound (D33).
+    pub mixed_order: MixedOrder,
 }
 
 /// Why a simulator could not be built.
@@ -85,7 +90,9 @@ struct Binding {
     point: BindPoint,
     priority: u32,
     line: usize,
-    goto: Option<String>,
+    goto: Option<Goto>,
+    /// Whether the policy's rule is advanced: it takes part in the D33 walk, not in D17's order.
+    advanced: bool,
     /// Index into `policies`.
     policy: usize,
 }
@@ -161,14 +168,20 @@ impl Simulator {
         let mut names = NamedExpressions::new();
         let mut warnings = Vec::new();
         for (name, text) in config.named_expressions() {
-            if names.define(name, &text.text) {
+            let redefined = if crate::syntax::is_advanced(&text.text) {
+                define_advanced_expression(&mut names, name, &text.text)
+            } else {
+                names.define(name, &text.text)
+            };
+            if redefined {
                 warnings.push(Warning::RedefinedExpression {
                     name: name.to_owned(),
                 });
             }
         }
         // Named expressions group `&&`/`||` like the policies that use them.
-        let compile = options.compile.clone().parse(options.parse.clone());
+        let compile =
+            with_pattern_sets(options.compile.clone().parse(options.parse.clone()), config);
         let mut builder = ProgramSetBuilder::new(&names, &compile);
         let mut policies: Vec<PolicyInfo> = Vec::new();
         let mut policy_index: std::collections::HashMap<String, usize> =
@@ -204,10 +217,10 @@ impl Simulator {
                 point: bind.point.clone(),
                 priority: bind.effective_priority(),
                 line: bind.line,
-                goto: bind
-                    .goto_priority_expression
-                    .as_ref()
-                    .map(|g| g.text.clone()),
+                goto: bind.goto(),
+                advanced: policies
+                    .get(index)
+                    .is_some_and(|p| p.syntax == RuleSyntax::Advanced),
                 policy: index,
             });
         }
@@ -218,14 +231,6 @@ impl Simulator {
         parameters.extend(global.keys().cloned());
         for policy in &policies {
             parameters.extend(policy.param_names.iter().cloned());
-        }
-        let syntaxes: BTreeSet<_> = bindings
-            .iter()
-            .filter_map(|b| policies.get(b.policy))
-            .map(|p| p.syntax == RuleSyntax::Advanced)
-            .collect();
-        if syntaxes.len() > 1 {
-            warnings.push(Warning::MixedSyntax);
         }
         let group_weights = config
             .groups()
@@ -447,87 +452,235 @@ impl Simulator {
         let mut scratch = Vec::with_capacity(self.set.len());
         let mut verdicts = Vec::with_capacity(self.policies.len());
         self.evaluate_in(request, context, &mut scratch, &mut verdicts);
-        let order = self.order(user, groups);
-        let mut owners: Vec<usize> = Vec::with_capacity(order.len());
-        let mut results: Vec<PolicyResult> = Vec::with_capacity(order.len());
+        let verdict_of = |b: &Binding| verdicts.get(b.policy).copied().unwrap_or(Verdict::Unknown);
         let mut assumptions = BTreeSet::new();
-        // D18 walk state: `Some(p)` = skip bindings below priority p; `stopped` = END reached.
-        let mut jump_to: Option<u32> = None;
-        let mut stopped: Option<String> = None;
-        let mut walk_unknown: Option<Dependency> = None;
-        for &(bind_index, _) in &order {
-            let (Some(bind), Some(policy)) = (
-                self.bindings.get(bind_index),
-                self.bindings
-                    .get(bind_index)
-                    .and_then(|b| self.policies.get(b.policy)),
-            ) else {
-                debug_assert!(false, "binding {bind_index} or its policy is missing");
-                continue;
-            };
-            debug_assert!(bind.policy < verdicts.len(), "policy without a verdict");
-            let mut verdict = verdicts
-                .get(bind.policy)
-                .copied()
-                .unwrap_or(Verdict::Unknown);
-            let mut depends_on = self.depends_on(policy, context);
-            let skipped = stopped.is_some() || jump_to.is_some_and(|p| bind.priority < p);
-            if let Some(reason) = &walk_unknown {
-                verdict = Verdict::Unknown;
-                depends_on.push(reason.clone());
-            }
-            let explanation = match (&policy.rule, self.options.explain && !skipped) {
-                (Rule::Compiled(i), true) => {
-                    self.set
-                        .explain_with(*i, request, context.unwrap_or(Context::empty()))
+        let mut warnings = Vec::new();
+        // D17: the classic bindings in one priority order; every true one applies.
+        let classic: Vec<usize> = self
+            .order(user, groups)
+            .into_iter()
+            .map(|(i, _)| i)
+            .filter(|&i| self.bindings.get(i).is_some_and(|b| !b.advanced))
+            .collect();
+        let classic_entries: Vec<(usize, Taken)> = classic
+            .iter()
+            .filter_map(|&i| {
+                let b = self.bindings.get(i)?;
+                match rule_outcome(verdict_of(b)) {
+                    Outcome::True => Some((i, Taken::Applied)),
+                    Outcome::Unknown => Some((i, Taken::Unknown)),
+                    Outcome::False | Outcome::Undef => None,
                 }
-                _ => None,
-            };
-            owners.push(bind.policy);
-            results.push(PolicyResult {
-                name: policy.name.clone(),
-                bind_point: bind.point.kind().to_owned(),
-                bound_to: bind.point.name().map(str::to_owned),
-                priority: bind.priority,
-                line: bind.line,
-                syntax: policy.syntax,
-                verdict: if skipped { Verdict::False } else { verdict },
-                skipped,
-                depends_on,
-                action: policy.action.clone(),
-                explanation,
+            })
+            .collect();
+        // D33: the advanced bindings bank by bank.
+        let (advanced, equal_weights) = self.banks(user, groups);
+        if let Some(groups) = equal_weights {
+            warnings.push(Warning::GroupOrderUndefined { groups });
+        }
+        let steps: Vec<Step> = advanced
+            .iter()
+            .filter_map(|&(bank, i)| {
+                let b = self.bindings.get(i)?;
+                Some(Step {
+                    bank,
+                    priority: b.priority,
+                    goto: b.goto.clone(),
+                    outcome: rule_outcome(verdict_of(b)),
+                })
+            })
+            .collect();
+        let walked = walk(&steps, self.options.undef_session_policy);
+        if !advanced.is_empty() {
+            assumptions.insert(Assumption::AdvancedWalk);
+        }
+        if !advanced.is_empty() && !classic.is_empty() {
+            warnings.push(Warning::MixedSyntax {
+                order: self.options.mixed_order,
             });
-            if skipped || policy.syntax != RuleSyntax::Advanced {
-                continue;
-            }
-            assumptions.insert(Assumption::GotoWalk);
-            // D18: after a true advanced policy, NEXT continues, END (default) stops, an integer
-            // jumps forward; anything else makes the rest of the walk unknown.
-            let goto = bind
-                .goto
-                .as_deref()
-                .unwrap_or("END")
-                .trim()
-                .to_ascii_uppercase();
-            match (verdict, goto.as_str()) {
-                (Verdict::False, _) | (_, "NEXT") => {}
-                (Verdict::True, "END" | "") => stopped = Some(policy.name.clone()),
-                (Verdict::True, number)
-                    if number.parse::<u32>().is_ok_and(|p| p > bind.priority) =>
+        }
+        // Every path as bindings: classic and advanced in the configured order.
+        let paths: Vec<Vec<(usize, Taken)>> = walked
+            .paths
+            .iter()
+            .map(|path| {
+                let walked = path
+                    .entries
+                    .iter()
+                    .filter_map(|&(step, taken)| Some((advanced.get(step)?.1, taken)));
+                match self.options.mixed_order {
+                    MixedOrder::AdvancedFirst => walked.chain(classic_entries.clone()).collect(),
+                    _ => classic_entries.iter().copied().chain(walked).collect(),
+                }
+            })
+            .collect();
+        // Report rows: classic in D17 order, then the advanced walk (or the reverse).
+        let mut undef_after: Vec<bool> = vec![false; advanced.len()];
+        for path in &walked.paths {
+            if let Some(Stop::Undef { at, goto }) = &path.stop {
+                for flag in undef_after.iter_mut().skip(at + 1) {
+                    *flag = true;
+                }
+                if let (Some(goto), Some(&(_, i))) = (goto, advanced.get(*at))
+                    && let Some(policy) = self
+                        .bindings
+                        .get(i)
+                        .and_then(|b| self.policies.get(b.policy))
                 {
-                    jump_to = number.parse().ok();
-                }
-                (_, _) => {
-                    walk_unknown = Some(Dependency::Goto {
+                    let warning = Warning::GotoUndefined {
                         policy: policy.name.clone(),
-                    });
+                        goto: goto.to_string(),
+                    };
+                    if !warnings.contains(&warning) {
+                        warnings.push(warning);
+                    }
                 }
             }
+        }
+        let rest_unknown: Vec<Option<Dependency>> = (0..advanced.len())
+            .map(|step| {
+                walked.paths.iter().find_map(|p| match p.rest_unknown {
+                    Some(RestUnknown::Invocation(at)) if step > at => {
+                        let name = advanced
+                            .get(at)
+                            .and_then(|&(_, i)| self.bindings.get(i))
+                            .and_then(|b| self.policies.get(b.policy))
+                            .map_or_else(String::new, |p| p.name.clone());
+                        Some(Dependency::Goto { policy: name })
+                    }
+                    Some(RestUnknown::Limit(at)) if step >= at => Some(Dependency::WalkLimit),
+                    _ => None,
+                })
+            })
+            .collect();
+        let mut rows: Vec<(usize, PolicyResult)> = Vec::new();
+        let classic_rows = classic.iter().filter_map(|&i| {
+            let b = self.bindings.get(i)?;
+            Some((
+                i,
+                self.row(b, verdict_of(b), false, false, request, context),
+            ))
+        });
+        let advanced_rows = advanced.iter().enumerate().filter_map(|(step, &(_, i))| {
+            let b = self.bindings.get(i)?;
+            let visited = walked.visited.get(step).copied().unwrap_or(false);
+            let verdict = verdict_of(b);
+            let undef = (visited && rule_outcome(verdict) == Outcome::Undef)
+                || (!visited && undef_after.get(step).copied().unwrap_or(false));
+            let mut row = self.row(b, verdict, !visited, undef, request, context);
+            // Reached only on paths whose rest is unknown: not known to apply (D33).
+            if let Some(Some(reason)) = rest_unknown.get(step)
+                && matches!(row.verdict, Verdict::True | Verdict::Unknown)
+            {
+                row.verdict = Verdict::Unknown;
+                row.depends_on.push(reason.clone());
+            }
+            Some((i, row))
+        });
+        match self.options.mixed_order {
+            MixedOrder::AdvancedFirst => rows.extend(advanced_rows.chain(classic_rows)),
+            _ => rows.extend(classic_rows.chain(advanced_rows)),
         }
         if groups.len() > 1 {
             assumptions.insert(Assumption::GroupOrder);
         }
-        self.finish(results, &owners, user, groups, assumptions)
+        let forks: Vec<Option<usize>> = walked
+            .paths
+            .iter()
+            .map(|p| {
+                p.assumed_true
+                    .first()
+                    .and_then(|&s| advanced.get(s))
+                    .map(|&(_, i)| i)
+            })
+            .collect();
+        self.finish(rows, &paths, &forks, user, groups, assumptions, warnings)
+    }
+
+    /// One report row for a binding.
+    fn row<V: RequestView>(
+        &self,
+        bind: &Binding,
+        verdict: Verdict,
+        skipped: bool,
+        undef: bool,
+        request: &V,
+        context: Option<&Context>,
+    ) -> PolicyResult {
+        let policy = self.policies.get(bind.policy);
+        let explanation = match (policy.map(|p| &p.rule), self.options.explain && !skipped) {
+            (Some(Rule::Compiled(i)), true) => {
+                self.set
+                    .explain_with(*i, request, context.unwrap_or(Context::empty()))
+            }
+            _ => None,
+        };
+        PolicyResult {
+            name: policy.map_or_else(String::new, |p| p.name.clone()),
+            bind_point: bind.point.kind().to_owned(),
+            bound_to: bind.point.name().map(str::to_owned),
+            priority: bind.priority,
+            line: bind.line,
+            syntax: policy.map_or(RuleSyntax::Classic, |p| p.syntax),
+            verdict: if skipped { Verdict::False } else { verdict },
+            skipped,
+            undef,
+            depends_on: policy.map_or_else(Vec::new, |p| self.depends_on(p, context)),
+            action: policy.and_then(|p| p.action.clone()),
+            explanation,
+        }
+    }
+
+    /// The advanced bindings for an identity in D33 bank order, as `(bank, binding)`: the user,
+    /// each group by weight ascending (ties in caller order), the vserver, global; priority then
+    /// line within a bank. Also the groups whose equal weights leave their order undefined.
+    fn banks(
+        &self,
+        user: Option<&str>,
+        groups: &[String],
+    ) -> (Vec<(usize, usize)>, Option<Vec<String>>) {
+        let mut weighted: Vec<(u32, &String)> = groups
+            .iter()
+            .map(|g| (self.group_weights.get(g).copied().unwrap_or(0), g))
+            .collect();
+        weighted.sort_by_key(|&(w, _)| w);
+        let has_advanced = |g: &str| {
+            self.bindings
+                .iter()
+                .any(|b| b.advanced && matches!(&b.point, BindPoint::Group(x) if x == g))
+        };
+        let bound: Vec<&(u32, &String)> =
+            weighted.iter().filter(|(_, g)| has_advanced(g)).collect();
+        let tied: BTreeSet<&String> = bound
+            .windows(2)
+            .filter_map(|w| match w {
+                [a, b] if a.0 == b.0 => Some([a.1, b.1]),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let equal_weights =
+            (!tied.is_empty()).then(|| tied.into_iter().cloned().collect::<Vec<String>>());
+        let bank_of = |point: &BindPoint| -> Option<usize> {
+            match point {
+                BindPoint::User(u) => (user == Some(u.as_str())).then_some(0),
+                BindPoint::Group(g) => weighted.iter().position(|(_, x)| *x == g).map(|i| i + 1),
+                BindPoint::Vserver(_) => Some(weighted.len() + 1),
+                BindPoint::Global => Some(weighted.len() + 2),
+            }
+        };
+        let mut order: Vec<(usize, usize)> = self
+            .bindings
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.advanced)
+            .filter_map(|(i, b)| Some((bank_of(&b.point)?, i)))
+            .collect();
+        order.sort_by_key(|&(bank, i)| {
+            let b = self.bindings.get(i);
+            (bank, b.map_or(0, |b| b.priority), b.map_or(0, |b| b.line))
+        });
+        (order, equal_weights)
     }
 
     fn depends_on(&self, policy: &PolicyInfo, context: Option<&Context>) -> Vec<Dependency> {
@@ -544,70 +697,123 @@ impl Simulator {
         }
     }
 
-    /// The report: `owners` holds the policy (index into `policies`) of each result.
-    fn finish(
-        &self,
-        results: Vec<PolicyResult>,
-        owners: &[usize],
-        user: Option<&str>,
-        groups: &[String],
-        assumptions: BTreeSet<Assumption>,
-    ) -> Report {
-        debug_assert_eq!(results.len(), owners.len());
-        let live: Vec<(&PolicyResult, &PolicyInfo)> = results
-            .iter()
-            .zip(owners)
-            .filter(|(r, _)| !r.skipped && r.verdict != Verdict::False)
-            .filter_map(|(r, &p)| Some((r, self.policies.get(p)?)))
-            .collect();
-        let applied: Vec<String> = live
-            .iter()
-            .filter(|(r, _)| r.verdict == Verdict::True)
-            .map(|(r, _)| r.name.clone())
-            .collect();
-        let winner = applied.first().cloned();
-        let winner_uncertain_because: Vec<String> = live
-            .iter()
-            .take_while(|(r, _)| r.verdict != Verdict::True)
-            .map(|(r, _)| r.name.clone())
-            .collect();
-        // One walk over the live policies' own parameters: (decided value and source, unknown
-        // candidates before it), keyed by lower-case parameter name.
+    /// The merged profile of one path (D17, D20): per lower-case parameter, the deciding
+    /// `(value, policy)` and the unknown policies that would set it before.
+    fn merge_path(&self, path: &[(usize, Taken)]) -> HashMap<&str, Merged<'_>> {
         let mut merged: HashMap<&str, Merged<'_>> = HashMap::new();
-        for (result, policy) in &live {
+        for &(bind, taken) in path {
+            let Some(policy) = self
+                .bindings
+                .get(bind)
+                .and_then(|b| self.policies.get(b.policy))
+            else {
+                continue;
+            };
+            if taken == Taken::AssumedFalse {
+                continue;
+            }
             for (name, value) in &policy.params {
                 let (decided, unknown) = merged.entry(name.as_str()).or_default();
                 if decided.is_some() {
                     continue;
                 }
-                if result.verdict == Verdict::True {
-                    *decided = Some((value.as_str(), result.name.as_str()));
+                if taken == Taken::Applied {
+                    *decided = Some((value.as_str(), policy.name.as_str()));
                 } else {
                     unknown.push(Candidate {
-                        policy: result.name.clone(),
+                        policy: policy.name.clone(),
                         value: value.clone(),
                     });
                 }
             }
         }
+        merged
+    }
+
+    /// A parameter's value and source when no policy decides it.
+    fn fallback(&self, parameter: &str, folded: &str) -> (Option<String>, String) {
+        match self
+            .global
+            .get(parameter)
+            .or_else(|| self.global_folded.get(folded))
+        {
+            Some(v) => (Some(v.clone()), "set vpn parameter".to_owned()),
+            None => (
+                builtin_default(parameter).map(str::to_owned),
+                "default".to_owned(),
+            ),
+        }
+    }
+
+    /// The report: `rows` pairs every result with its binding; `paths` are the walk's paths as
+    /// bindings (the first assumes every unknown rule false); `forks` the binding each other path
+    /// first assumes true.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &self,
+        rows: Vec<(usize, PolicyResult)>,
+        paths: &[Vec<(usize, Taken)>],
+        forks: &[Option<usize>],
+        user: Option<&str>,
+        groups: &[String],
+        assumptions: BTreeSet<Assumption>,
+        mut warnings: Vec<Warning>,
+    ) -> Report {
+        let name_of = |bind: usize| {
+            self.bindings
+                .get(bind)
+                .and_then(|b| self.policies.get(b.policy))
+                .map_or_else(String::new, |p| p.name.clone())
+        };
+        let baseline: &[(usize, Taken)] = paths.first().map_or(&[], Vec::as_slice);
+        let applied: Vec<String> = baseline
+            .iter()
+            .filter(|(_, t)| *t == Taken::Applied)
+            .map(|&(b, _)| name_of(b))
+            .collect();
+        let winner = applied.first().cloned();
+        let winner_uncertain_because: Vec<String> = baseline
+            .iter()
+            .take_while(|(_, t)| *t != Taken::Applied)
+            .map(|&(b, _)| name_of(b))
+            .collect();
+        let merged: Vec<HashMap<&str, Merged<'_>>> =
+            paths.iter().map(|p| self.merge_path(p)).collect();
         let mut profile = BTreeMap::new();
         for parameter in &self.parameters {
             let folded = parameter.to_ascii_lowercase();
-            let (decided, unknown) = merged.get(folded.as_str()).cloned().unwrap_or_default();
-            let (value, from) = match decided {
-                Some((v, from)) => (Some(v.to_owned()), from.to_owned()),
-                None => match self
-                    .global
-                    .get(parameter)
-                    .or_else(|| self.global_folded.get(&folded))
-                {
-                    Some(v) => (Some(v.clone()), "set vpn parameter".to_owned()),
-                    None => (
-                        builtin_default(parameter).map(str::to_owned),
-                        "default".to_owned(),
-                    ),
-                },
+            let resolve = |m: &HashMap<&str, Merged<'_>>| {
+                let (decided, unknown) = m.get(folded.as_str()).cloned().unwrap_or_default();
+                let (value, from) = match decided {
+                    Some((v, from)) => (Some(v.to_owned()), from.to_owned()),
+                    None => self.fallback(parameter, &folded),
+                };
+                (value, from, unknown)
             };
+            let mut per_path = merged.iter().map(resolve);
+            let Some((value, from, mut unknown)) = per_path.next() else {
+                continue;
+            };
+            // D33: a value equal on every path is certain; otherwise the other paths' values are
+            // candidates, named by the unknown policy each path assumes true.
+            for ((other_value, other_from, other_unknown), fork) in
+                per_path.zip(forks.iter().skip(1))
+            {
+                if other_value != value {
+                    let candidate = Candidate {
+                        policy: fork.map_or_else(|| other_from.clone(), name_of),
+                        value: other_value.unwrap_or_default(),
+                    };
+                    if !unknown.contains(&candidate) {
+                        unknown.push(candidate);
+                    }
+                }
+                for candidate in other_unknown {
+                    if !unknown.contains(&candidate) {
+                        unknown.push(candidate);
+                    }
+                }
+            }
             profile.insert(
                 parameter.clone(),
                 ProfileValue {
@@ -617,7 +823,8 @@ impl Simulator {
                 },
             );
         }
-        let mut warnings = self.warnings.clone();
+        let mut all_warnings = self.warnings.clone();
+        all_warnings.append(&mut warnings);
         if self.ica_only {
             let full_vpn = ["transparentInterception", "splitTunnel"].iter().any(|k| {
                 profile
@@ -628,7 +835,7 @@ impl Simulator {
                     })
             });
             if full_vpn {
-                warnings.push(Warning::IcaOnlyFullVpn {
+                all_warnings.push(Warning::IcaOnlyFullVpn {
                     vserver: self.vserver.clone(),
                 });
             }
@@ -637,12 +844,12 @@ impl Simulator {
             vserver: self.vserver.clone(),
             user: user.map(str::to_owned),
             groups: groups.to_vec(),
-            policies: results,
+            policies: rows.into_iter().map(|(_, r)| r).collect(),
             applied,
             winner,
             winner_uncertain_because,
             profile,
-            warnings,
+            warnings: all_warnings,
             assumptions: assumptions.into_iter().collect(),
         }
     }
@@ -730,12 +937,10 @@ fn compile_policy(
         .expression(text)
         .map_or(text, |e| e.value.text.as_str());
     let (syntax, rule) = if crate::syntax::is_advanced(resolved) {
-        let rule = match resolved.to_ascii_uppercase().as_str() {
-            "TRUE" => Rule::Constant(true),
-            "FALSE" => Rule::Constant(false),
-            _ => Rule::Unevaluated(Dependency::AdvancedRule),
-        };
-        (RuleSyntax::Advanced, rule)
+        (
+            RuleSyntax::Advanced,
+            compile_advanced(builder, text, resolved),
+        )
     } else {
         let syntax = if config.expression(text).is_some() {
             RuleSyntax::Named
@@ -796,3 +1001,38 @@ const _: () = {
     assert_send_sync::<Simulator>();
     assert_send_sync::<Config>();
 };
+
+/// Compiles an advanced rule (or the name of an advanced named expression) into the set.
+// engine: `builder.add_text(text, Some(crate::Syntax::Advanced)).map_or_else(|_| Rule::Unevaluated(Dependency::RuleError), Rule::Compiled)`
+// (report the error as `Warning::RuleDoesNotCompile`), then drop this TRUE/FALSE fallback and
+// `Warning::AdvancedRule`.
+fn compile_advanced(_builder: &mut ProgramSetBuilder<'_>, _text: &str, resolved: &str) -> Rule {
+    match resolved.trim().to_ascii_uppercase().as_str() {
+        "TRUE" => Rule::Constant(true),
+        "FALSE" => Rule::Constant(false),
+        _ => Rule::Unevaluated(Dependency::AdvancedRule),
+    }
+}
+
+/// Defines an advanced named expression; `true` when it replaced an earlier definition.
+// engine: `names.insert_advanced(name, text)` (returning whether it redefined).
+fn define_advanced_expression(_names: &mut NamedExpressions, _name: &str, _text: &str) -> bool {
+    false
+}
+
+/// The config's pattern sets (D32) handed to the compiler.
+// engine: build `PatternSets` (name -> `set.strings()`) from `config.pattern_sets()` and return
+// `compile.pattern_sets(sets)`.
+fn with_pattern_sets(compile: CompileOptions, _config: &Config) -> CompileOptions {
+    compile
+}
+
+/// A rule's verdict as the walk takes it.
+// engine: add `Verdict::Undef => Outcome::Undef`.
+fn rule_outcome(verdict: Verdict) -> Outcome {
+    match verdict {
+        Verdict::True => Outcome::True,
+        Verdict::False => Outcome::False,
+        Verdict::Unknown => Outcome::Unknown,
+    }
+}

@@ -69,6 +69,7 @@ impl Reader<'_> {
             (Command::AddPolicy, 2) => "an action",
             (Command::AddExpression | Command::SetExpression, 1) => "a value",
             (Command::AddVserver, 1) => "a service type",
+            (Command::BindPatset, 1) => "a string",
             _ => "a name",
         };
         let have = args.positional.len();
@@ -112,6 +113,7 @@ impl Reader<'_> {
                 Command::SetPolicy | Command::RmPolicy => "session policy",
                 Command::SetExpression | Command::RmExpression => "expression",
                 Command::SetVserver => "vserver",
+                Command::RmPatset => "pattern set",
                 _ => "aaa group",
             };
             self.error(

@@ -5,11 +5,12 @@ use std::collections::HashSet;
 use super::super::diag::{ConfigErrorKind, NoticeKind};
 use super::super::lexer::Token;
 use super::super::model::{
-    AaaGroup, AaaUser, BindPoint, IgnoreReason, NamedExpression, OtherPolicy, RuleText,
-    SessionAction, SessionPolicy, VpnVserver, is_builtin_action, is_builtin_policy,
+    AaaGroup, AaaUser, BindPoint, IgnoreReason, NamedExpression, OtherPolicy, PatternMember,
+    PatternSet, RuleText, SessionAction, SessionPolicy, VpnVserver, is_builtin_action,
+    is_builtin_policy,
 };
 use super::super::vocab::{
-    Command, GLOBAL_BIND_OPTIONS, GROUP_BIND_OPTIONS, MAX_PRIORITY, MAX_WEIGHT,
+    Command, GLOBAL_BIND_OPTIONS, GROUP_BIND_OPTIONS, MAX_PRIORITY, MAX_WEIGHT, PATSET_OPTIONS,
     POLICY_BIND_OPTIONS, Resolved, USER_BIND_OPTIONS, VSERVER_BIND_OPTIONS, VSERVER_OPTIONS,
     resolve,
 };
@@ -76,6 +77,12 @@ impl Reader<'_> {
                 self.bind(ctx, command, args);
             }
             Command::AddGroup | Command::SetGroup => self.group(ctx, command, args),
+            Command::AddPatset | Command::BindPatset => self.patset(ctx, command, args),
+            Command::RmPatset => {
+                if let Some(i) = self.target(ctx, command, args, 1, |r, n| r.pattern_sets.find(n)) {
+                    self.pattern_sets.remove(i);
+                }
+            }
             Command::AddUser => {
                 // Password and other options do not matter to simulation.
                 if let Some(name) = self.positional(ctx, command, args, 1, 1).first() {
@@ -358,6 +365,47 @@ impl Reader<'_> {
             && weight.is_some()
         {
             group.weight = weight;
+        }
+    }
+
+    /// `add policy patset <name>` and `bind policy patset <name> <string> [-index n]` (D32).
+    fn patset(&mut self, ctx: &Ctx<'_>, command: Command, args: &Args<'_, '_>) {
+        let count = if command == Command::AddPatset { 1 } else { 2 };
+        let positional = self.positional(ctx, command, args, count, count);
+        let mut seen = HashSet::new();
+        let mut index = None;
+        for opt in &args.options {
+            let Some(name) = self.strict_option(ctx, command, opt, PATSET_OPTIONS) else {
+                continue;
+            };
+            if !self.first_time(ctx, &mut seen, name, opt) {
+                continue;
+            }
+            let Some(value) = self.one_value(ctx, opt) else {
+                continue;
+            };
+            if name == "index" {
+                index = self.number(ctx, value, "index", u32::MAX);
+            }
+        }
+        match (command, positional) {
+            (Command::AddPatset, [name]) => {
+                let set = PatternSet {
+                    name: name.value.clone().into_owned(),
+                    members: Vec::new(),
+                    line: ctx.no,
+                };
+                self.insert(ctx, name.span, "pattern set", set, |r| &mut r.pattern_sets);
+            }
+            (Command::BindPatset, [name, value]) => self.pattern_members.push((
+                name.value.clone().into_owned(),
+                PatternMember {
+                    value: value.value.clone().into_owned(),
+                    index,
+                    line: ctx.no,
+                },
+            )),
+            _ => {}
         }
     }
 

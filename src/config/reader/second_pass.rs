@@ -21,6 +21,7 @@ impl Reader<'_> {
             groups: self.groups.into_vec(),
             users: self.users.into_vec(),
             other_policies: self.others.into_vec(),
+            pattern_sets: self.pattern_sets.into_vec(),
             vpn_parameters: self.vpn_parameters,
             ignored: self.ignored,
             index: Default::default(),
@@ -31,6 +32,26 @@ impl Reader<'_> {
                 && let Some(group) = config.groups.get_mut(i)
             {
                 group.members.push(user);
+            }
+        }
+        for (set, member) in self.pattern_members {
+            match config
+                .pattern_sets
+                .iter()
+                .position(|p| p.name == set)
+                .or_else(|| {
+                    config
+                        .pattern_sets
+                        .iter()
+                        .position(|p| p.name.eq_ignore_ascii_case(&set))
+                })
+                .and_then(|i| config.pattern_sets.get_mut(i))
+            {
+                Some(found) => found.members.push(member),
+                None => self.notices.push(Notice {
+                    line: member.line,
+                    kind: NoticeKind::UndefinedPatternSet { name: set },
+                }),
             }
         }
         let mut missing_vservers = HashSet::new();

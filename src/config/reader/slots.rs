@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use super::super::model::{
-    AaaGroup, AaaUser, NamedExpression, OtherPolicy, SessionAction, SessionPolicy, VpnVserver,
+    AaaGroup, AaaUser, NamedExpression, OtherPolicy, PatternSet, SessionAction, SessionPolicy,
+    VpnVserver,
 };
 
 /// Object storage of the first pass: `rm` leaves a hole; names index the live entries.
@@ -36,7 +37,8 @@ named!(
     NamedExpression,
     AaaGroup,
     AaaUser,
-    OtherPolicy
+    OtherPolicy,
+    PatternSet
 );
 
 impl<T: Named> Slots<T> {

@@ -8,7 +8,7 @@ use crate::ast::Span;
 use super::super::diag::{ConfigError, ConfigErrorKind, Notice, NoticeKind};
 use super::super::model::{
     AaaGroup, AaaUser, BindPoint, IgnoreReason, IgnoredLine, NamedExpression, OtherPolicy,
-    RuleText, SessionAction, SessionPolicy, VpnVserver,
+    PatternMember, PatternSet, RuleText, SessionAction, SessionPolicy, VpnVserver,
 };
 use super::slots::Slots;
 
@@ -73,6 +73,9 @@ pub(super) struct Reader<'f> {
     pub(super) vpn_parameters: Vec<(String, String)>,
     pub(super) binds: Vec<PendingBind>,
     pub(super) memberships: Vec<(String, String)>,
+    pub(super) pattern_sets: Slots<PatternSet>,
+    /// `bind policy patset` lines, attached to their sets in the second pass (R4).
+    pub(super) pattern_members: Vec<(String, PatternMember)>,
 }
 
 impl<'f> Reader<'f> {
@@ -92,6 +95,8 @@ impl<'f> Reader<'f> {
             vpn_parameters: Vec::new(),
             binds: Vec::new(),
             memberships: Vec::new(),
+            pattern_sets: Slots::new(),
+            pattern_members: Vec::new(),
         }
     }
 
