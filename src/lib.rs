@@ -49,6 +49,7 @@ pub mod corpus;
 mod error;
 pub mod eval;
 mod ir;
+pub mod lint;
 pub mod sim;
 mod span;
 pub mod syntax;

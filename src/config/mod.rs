@@ -46,5 +46,8 @@ pub use model::{
     OtherPolicy, R6_BUILTIN_ACTION, R6_BUILTIN_POLICIES, RuleText, SessionAction, SessionPolicy,
     VpnVserver, is_builtin_action, is_builtin_policy,
 };
-pub use params::{SESSION_PARAMETERS, builtin_defaults, canonical_parameter};
+pub use params::{
+    ParameterDomain, SESSION_PARAMETERS, builtin_defaults, canonical_parameter, canonical_value,
+    parameter_domain,
+};
 pub use reader::FileError;
