@@ -112,6 +112,9 @@ fn syntax(rule: &RuleText, sink: &mut Sink<'_>) -> Option<Expr> {
 /// What a simple term tests, for pairing terms of one `&&`.
 type Subject = (crate::ast::Qualifier, Option<String>);
 
+/// One test of a subject: operator, operand, where.
+type Test<'e> = (Operator, Option<&'e Value>, Span);
+
 /// Reports a `&&` whose operands cannot all hold: `X EXISTS && X NOTEXISTS`, `X == a && X == b`,
 /// `e && !e`. Returns whether one was found.
 fn contradiction(expr: &Expr, rule: &RuleText, sink: &mut Sink<'_>) -> bool {
@@ -123,7 +126,7 @@ fn contradiction(expr: &Expr, rule: &RuleText, sink: &mut Sink<'_>) -> bool {
         if found.is_some() {
             return;
         }
-        let mut tests: HashMap<Subject, Vec<(Operator, Option<&Value>, Span)>> = HashMap::new();
+        let mut tests: HashMap<Subject, Vec<Test<'_>>> = HashMap::new();
         for item in items {
             if let ExprKind::Simple(simple) = &item.kind
                 && let Some(op) = simple.op
