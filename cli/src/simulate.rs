@@ -69,8 +69,18 @@ pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure
     )?;
     let preset = match &args.client {
         Some(id) => Some(preset(id).ok_or_else(|| {
+            // A typo, or a longer spelling of an id (`ws-windows` for `ws-win`).
+            let ids = || presets().iter().map(|p| p.id);
+            let hint = nsexpr::lint::nearest_name(id, ids())
+                .or_else(|| {
+                    ids()
+                        .filter(|p| id.to_ascii_lowercase().starts_with(p))
+                        .max_by_key(|p| p.len())
+                })
+                .map(|n| format!("did you mean `{n}`? "))
+                .unwrap_or_default();
             Failure(format!(
-                "unknown client preset `{id}` (see `nsexpr clients`)"
+                "unknown client preset `{id}` ({hint}see `nsexpr clients`)"
             ))
         })?),
         None => None,
@@ -88,7 +98,11 @@ pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure
         if is_json(format) {
             print_json(&report)?;
         } else {
-            print_out(&report.to_string())?;
+            // Warnings go to standard error, the report to standard output.
+            let mut shown = report.clone();
+            let warnings = std::mem::take(&mut shown.warnings);
+            print_out(&shown.to_string())?;
+            print_warnings(&warnings);
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -107,6 +121,7 @@ pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure
         print_json(&PresetResults { results })?;
     } else {
         print_out(&preset_table(sim.vserver(), &results))?;
+        print_warnings(results.iter().flat_map(|(_, r)| &r.warnings));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -155,13 +170,6 @@ fn preset_table(vserver: &str, results: &[(&str, Report)]) -> String {
     }
     let mut out = format!("vserver {vserver}\n");
     out.push_str(&table(&rows));
-    let warnings: BTreeSet<String> = results
-        .iter()
-        .flat_map(|(_, r)| r.warnings.iter().map(ToString::to_string))
-        .collect();
-    for w in warnings {
-        let _ = writeln!(out, "warning: {w}");
-    }
     if results
         .iter()
         .any(|(_, r)| r.profile.values().any(|e| !e.depends_on_unknown.is_empty()))
@@ -169,6 +177,23 @@ fn preset_table(vserver: &str, results: &[(&str, Report)]) -> String {
         out.push_str("`?`: the value depends on a policy whose verdict is unknown\n");
     }
     out
+}
+
+/// Prints each distinct warning once on standard error, with one `warning:` prefix.
+fn print_warnings<'w>(warnings: impl IntoIterator<Item = &'w nsexpr::sim::Warning>) {
+    let distinct: BTreeSet<String> = warnings
+        .into_iter()
+        .map(|w| match w {
+            // The notice's own text carries its severity; the prefix says it once.
+            nsexpr::sim::Warning::Config(notice) => {
+                format!("line {}: {}", notice.line, notice.kind)
+            }
+            other => other.to_string(),
+        })
+        .collect();
+    for w in distinct {
+        super::diag::print_warning(&w);
+    }
 }
 
 /// Left-aligned columns separated by two blanks.

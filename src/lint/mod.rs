@@ -300,6 +300,15 @@ impl<'c> Sink<'c> {
     }
 }
 
+/// The candidate closest to `word` if it is close enough to be a plausible typo (about one edit
+/// per five characters), for "did you mean" hints in tools built on the library.
+pub fn nearest_name<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    crate::syntax::nearest(word, candidates)
+}
+
 /// "did you mean `x`?" for the candidate closest to `word`.
 pub(crate) fn did_you_mean<'a>(
     word: &str,
