@@ -188,6 +188,9 @@ pub struct EvalArgs {
     /// The request.
     #[command(flatten)]
     pub request: RequestArgs,
+    /// A client preset (see `nsexpr clients`) as the request; `-H` headers are added to it.
+    #[arg(long, value_name = "PRESET", conflicts_with = "request")]
+    pub client: Option<String>,
     /// Named expressions and quoting.
     #[command(flatten)]
     pub options: RuleOptions,

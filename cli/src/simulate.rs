@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use nsexpr::config::Loaded;
-use nsexpr::sim::{Report, SimOptions, Simulator, preset, presets};
+use nsexpr::sim::{ClientPreset, Report, SimOptions, Simulator, preset, presets};
 use serde::Serialize;
 
 use super::args::{Format, HeaderInstanceArg, SimulateArgs};
@@ -67,24 +67,7 @@ pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure
         args.header_instance,
         args.explain,
     )?;
-    let preset = match &args.client {
-        Some(id) => Some(preset(id).ok_or_else(|| {
-            // A typo, or a longer spelling of an id (`ws-windows` for `ws-win`).
-            let ids = || presets().iter().map(|p| p.id);
-            let hint = nsexpr::lint::nearest_name(id, ids())
-                .or_else(|| {
-                    ids()
-                        .filter(|p| id.to_ascii_lowercase().starts_with(p))
-                        .max_by_key(|p| p.len())
-                })
-                .map(|n| format!("did you mean `{n}`? "))
-                .unwrap_or_default();
-            Failure(format!(
-                "unknown client preset `{id}` ({hint}see `nsexpr clients`)"
-            ))
-        })?),
-        None => None,
-    };
+    let preset = args.client.as_deref().map(client_preset).transpose()?;
     let r = &args.request;
     let described = preset.is_some()
         || !r.headers.is_empty()
@@ -124,6 +107,25 @@ pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure
         print_warnings(results.iter().flat_map(|(_, r)| &r.warnings));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A client preset by id; an unknown id fails with the nearest id (a typo, or a longer spelling
+/// such as `ws-windows` for `ws-win`).
+pub fn client_preset(id: &str) -> Result<&'static ClientPreset, Failure> {
+    preset(id).ok_or_else(|| {
+        let ids = || presets().iter().map(|p| p.id);
+        let hint = nsexpr::lint::nearest_name(id, ids())
+            .or_else(|| {
+                ids()
+                    .filter(|p| id.to_ascii_lowercase().starts_with(p))
+                    .max_by_key(|p| p.len())
+            })
+            .map(|n| format!("did you mean `{n}`? "))
+            .unwrap_or_default();
+        Failure(format!(
+            "unknown client preset `{id}` ({hint}see `nsexpr clients`)"
+        ))
+    })
 }
 
 /// The request's context with the user and groups given on the command line.

@@ -68,3 +68,58 @@ fn a_huge_rule_gives_a_bounded_diagnostic() {
     assert!(out.stderr.len() < 4_000, "{} bytes", out.stderr.len());
     assert!(out.stderr.contains("CONTAIN"), "{}", out.stderr);
 }
+
+#[test]
+fn eval_takes_a_client_preset() {
+    let out = nsexpr(&[
+        "eval",
+        "REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver",
+        "--client",
+        "ws-win",
+    ]);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "true\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn test_specs_report_errors_times_and_survive_an_unwritable_junit() {
+    let config = common::repository_root().join("corpus/configs/ctx139319.conf");
+    let good = temp_file(
+        "diag-spec-good.toml",
+        &format!(
+            "config = {:?}\n\n[[case]]\nname = \"ok\"\nrule = \"METHOD == GET\"\nverdict = \"true\"\n\n\
+             [[case]]\nname = \"typo\"\naplied = []\n",
+            config.display().to_string()
+        ),
+    );
+    let empty = temp_file("diag-spec-empty.toml", "config = \"ns.conf\"\n");
+    let missing = temp_file(
+        "diag-spec-missing-config.toml",
+        "config = \"no-such.conf\"\n\n[[case]]\nname = \"needs config\"\napplied = []\n",
+    );
+    let junit = common::temp_path("diag-junit.xml");
+    let junit = junit.to_string_lossy().into_owned();
+    let out = nsexpr(&["test", &good, &empty, &missing, "--junit", &junit]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("1 passed, 3 failed"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("typo: not a valid case"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("no `[[case]]`"), "{}", out.stdout);
+    let xml = std::fs::read_to_string(&junit).unwrap_or_default();
+    assert!(xml.contains("<testcase name=\"ok\""), "{xml}");
+    assert!(xml.contains(" time=\""), "{xml}");
+    assert_eq!(xml.matches("<error ").count(), 2, "{xml}");
+    assert_eq!(xml.matches("<failure ").count(), 1, "{xml}");
+    // The summary is printed even when the report cannot be written, with its own status.
+    let out = nsexpr(&["test", &good, "--junit", "/no/such/dir/report.xml"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.contains("1 passed, 1 failed"), "{}", out.stdout);
+    assert!(out.stderr.contains("JUnit"), "{}", out.stderr);
+}
