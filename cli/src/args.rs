@@ -226,6 +226,12 @@ pub struct SimulateArgs {
     /// Which instance of a repeated header a rule tests (D6).
     #[arg(long, value_enum, default_value_t = HeaderInstanceArg::Last)]
     pub header_instance: HeaderInstanceArg,
+    /// In the all-clients table, add a table of where each value comes from.
+    #[arg(long)]
+    pub sources: bool,
+    /// Print the all-clients table at full width instead of fitting the terminal.
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// `nsexpr test`.

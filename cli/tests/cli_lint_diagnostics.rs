@@ -123,3 +123,25 @@ fn test_specs_report_errors_times_and_survive_an_unwritable_junit() {
     assert!(out.stdout.contains("1 passed, 1 failed"), "{}", out.stdout);
     assert!(out.stderr.contains("JUnit"), "{}", out.stderr);
 }
+
+#[test]
+fn simulate_table_has_a_legend_and_sources() {
+    let out = nsexpr(&[
+        "simulate",
+        "--config",
+        "corpus/configs/unknown-rule.conf",
+        "--sources",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("(none): no policy applied"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("icaProxy from"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("receiverWindows_pol  default"),
+        "{}",
+        out.stdout
+    );
+}
