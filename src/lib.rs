@@ -54,6 +54,7 @@ pub mod corpus;
 mod error;
 pub mod eval;
 mod ir;
+pub mod lint;
 pub mod sim;
 /// The semantics reference: every decision (D1–D35) and reader rule (R1–R6) that doc comments
 /// cite, in one page (`docs/semantics.md` in the repository).

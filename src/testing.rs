@@ -69,13 +69,19 @@ pub enum SpecError {
         /// What went wrong.
         error: std::io::Error,
     },
-    /// The text is not a spec (TOML syntax, a misspelt or missing key, a wrong type).
+    /// The text is not a spec (TOML syntax, a misspelt or missing top-level key, a wrong type).
     #[error("{origin}: not a valid test spec: {message}")]
     Invalid {
         /// The spec's path, or `<string>`.
         origin: String,
         /// What is wrong, with its line.
         message: String,
+    },
+    /// The spec has no `[[case]]`, so it could never fail.
+    #[error("{origin}: the spec has no `[[case]]`")]
+    NoCases {
+        /// The spec's path, or `<string>`.
+        origin: String,
     },
 }
 
@@ -87,8 +93,9 @@ struct SpecFile {
     config: Option<PathBuf>,
     /// The vserver, when the config has several.
     vserver: Option<String>,
+    /// Each case is read on its own, so that one bad key fails that case only.
     #[serde(default, rename = "case")]
-    cases: Vec<Case>,
+    cases: Vec<toml::Table>,
 }
 
 /// One case: a request and expectations.
@@ -103,6 +110,9 @@ struct Case {
     client: Option<String>,
     #[serde(default)]
     headers: Vec<(String, String)>,
+    /// Headers of the preset left out of the request (names compared ignoring case).
+    #[serde(default)]
+    remove_headers: Vec<String>,
     method: Option<String>,
     url: Option<String>,
     client_ip: Option<IpAddr>,
@@ -150,12 +160,18 @@ pub struct CaseReport {
     pub name: String,
     /// What differed from the expectations; empty when the case passed.
     pub failures: Vec<CaseFailure>,
+    /// How long the case took, config loading included for the first case of a config.
+    pub duration: std::time::Duration,
 }
 
 /// Why a case failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CaseFailure {
+    /// The case's table is not a valid case (a misspelt key, a wrong type); the other cases
+    /// still run.
+    #[error("not a valid case: {0}")]
+    Invalid(String),
     /// The case has no expectation, so it could never fail.
     #[error(
         "the case expects nothing (give applied, profile, profile_from, unknown or rule + verdict)"
@@ -303,7 +319,26 @@ impl Spec {
             .file
             .cases
             .iter()
-            .map(|case| {
+            .enumerate()
+            .map(|(index, table)| {
+                let started = std::time::Instant::now();
+                let case = match Case::deserialize(table.clone()) {
+                    Ok(case) => case,
+                    Err(e) => {
+                        let name = table
+                            .get("name")
+                            .and_then(toml::Value::as_str)
+                            .map_or_else(|| format!("case {}", index + 1), str::to_owned);
+                        return CaseReport {
+                            name,
+                            failures: vec![CaseFailure::Invalid(
+                                e.to_string().trim_end().to_owned(),
+                            )],
+                            duration: started.elapsed(),
+                        };
+                    }
+                };
+                let case = &case;
                 let config = case
                     .config
                     .as_ref()
@@ -322,6 +357,7 @@ impl Spec {
                 CaseReport {
                     name: case.name.clone(),
                     failures,
+                    duration: started.elapsed(),
                 }
             })
             .collect();
@@ -349,10 +385,16 @@ impl FromStr for Spec {
 }
 
 fn parse_spec(text: &str, origin: &str) -> Result<SpecFile, SpecError> {
-    toml::from_str(text).map_err(|e| SpecError::Invalid {
+    let file: SpecFile = toml::from_str(text).map_err(|e| SpecError::Invalid {
         origin: origin.to_owned(),
         message: e.to_string().trim_end().to_owned(),
-    })
+    })?;
+    if file.cases.is_empty() {
+        return Err(SpecError::NoCases {
+            origin: origin.to_owned(),
+        });
+    }
+    Ok(file)
 }
 
 impl CaseReport {
@@ -450,6 +492,12 @@ fn request_parts(case: &Case, preset: Option<&ClientPreset>) -> (String, String,
             p.headers
                 .iter()
                 .filter(|(n, _)| !case.headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(n)))
+                .filter(|(n, _)| {
+                    !case
+                        .remove_headers
+                        .iter()
+                        .any(|h| h.eq_ignore_ascii_case(n))
+                })
                 .map(|(n, v)| ((*n).to_owned(), v.as_bytes().to_vec()))
                 .collect()
         })
@@ -582,11 +630,42 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_rejected() {
-        let err = "[[case]]\nname = \"x\"\naplied = []\n".parse::<Spec>();
+        let err = "confg = \"ns.conf\"\n[[case]]\nname = \"x\"\napplied = []\n".parse::<Spec>();
         assert!(
-            matches!(&err, Err(SpecError::Invalid { message, .. }) if message.contains("aplied")),
+            matches!(&err, Err(SpecError::Invalid { message, .. }) if message.contains("confg")),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn a_bad_case_fails_alone() {
+        let report = run("[[case]]\nname = \"x\"\naplied = []\n\n\
+             [[case]]\nname = \"ok\"\nrule = \"METHOD == GET\"\nverdict = \"true\"\n\n\
+             [[case]]\nheaders = 3\n");
+        assert_eq!(report.cases.len(), 3);
+        assert!(
+            matches!(&report.cases[0].failures[..], [CaseFailure::Invalid(m)] if m.contains("aplied")),
+            "{:?}",
+            report.cases[0]
+        );
+        assert!(report.cases[1].passed());
+        assert_eq!(report.cases[2].name, "case 3");
+        assert!(!report.cases[2].passed());
+    }
+
+    #[test]
+    fn a_spec_without_cases_is_an_error() {
+        let err = "config = \"ns.conf\"\n".parse::<Spec>();
+        assert!(matches!(err, Err(SpecError::NoCases { .. })), "{err:?}");
+    }
+
+    #[test]
+    fn removed_headers_leave_the_preset() {
+        let report = run(
+            "[[case]]\nname = \"no ua\"\nclient = \"ws-win\"\nremove_headers = [\"user-agent\"]\n\
+             rule = \"REQ.HTTP.HEADER User-Agent NOTEXISTS\"\nverdict = \"true\"\n",
+        );
+        assert!(report.is_success(), "{report}");
     }
 
     #[test]

@@ -30,7 +30,7 @@ fn r1_command_words_and_options_take_case_and_prefixes() {
         action.params,
         [
             ("icaProxy".to_owned(), "ON".to_owned()),
-            ("SSO".to_owned(), "on".to_owned()),
+            ("SSO".to_owned(), "ON".to_owned()),
             ("storefronturl".to_owned(), "https://sf".to_owned()),
         ]
     );

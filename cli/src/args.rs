@@ -32,6 +32,8 @@ pub enum Format {
     Text,
     /// Stable JSON (documented in the README).
     Json,
+    /// SARIF 2.1.0, for code scanning (`nsexpr lint` only).
+    Sarif,
 }
 
 /// The subcommands.
@@ -92,6 +94,16 @@ Examples:
 Prints one line per failing case, then `N passed, M failed`; exit status 1 on any failure.
 The spec format is documented in the README (section \"Policy tests\").")]
     Test(TestArgs),
+    /// Check a whole ns.conf for CI: references, parameters, rules, policy sets, syntax era.
+    #[command(after_help = "\
+Examples:
+  nsexpr lint --config ns.conf
+  nsexpr lint --config ns.conf --corpus requests.jsonl --deny warnings
+  nsexpr lint --config ns.conf --format sarif > nsexpr.sarif
+
+Exit status: 1 on any error finding (or any warning with --deny warnings), 0 otherwise,
+2 when the configuration or corpus cannot be read. The codes are listed in the README.")]
+    Lint(LintArgs),
     /// Replay a request corpus through a vserver's session policies and count hits.
     #[command(after_help = "\
 Examples:
@@ -176,6 +188,9 @@ pub struct EvalArgs {
     /// The request.
     #[command(flatten)]
     pub request: RequestArgs,
+    /// A client preset (see `nsexpr clients`) as the request; `-H` headers are added to it.
+    #[arg(long, value_name = "PRESET", conflicts_with = "request")]
+    pub client: Option<String>,
     /// Named expressions and quoting.
     #[command(flatten)]
     pub options: RuleOptions,
@@ -211,6 +226,12 @@ pub struct SimulateArgs {
     /// Which instance of a repeated header a rule tests (D6).
     #[arg(long, value_enum, default_value_t = HeaderInstanceArg::Last)]
     pub header_instance: HeaderInstanceArg,
+    /// In the all-clients table, add a table of where each value comes from.
+    #[arg(long)]
+    pub sources: bool,
+    /// Print the all-clients table at full width instead of fitting the terminal.
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// `nsexpr test`.
@@ -236,6 +257,30 @@ pub enum CorpusFormatArg {
     /// Combined access logs.
     #[value(alias = "combined")]
     Log,
+}
+
+/// `nsexpr lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The ns.conf to check.
+    #[arg(long, value_name = "NS_CONF")]
+    pub config: PathBuf,
+    /// Recorded traffic: adds `never-hit` and `unknown-on-traffic` findings.
+    #[arg(long, value_name = "FILE")]
+    pub corpus: Option<PathBuf>,
+    /// The corpus format (default: guessed from the first bytes).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format_in: Option<CorpusFormatArg>,
+    /// Make warnings fail the run too.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub deny: Option<DenyLevel>,
+}
+
+/// What `--deny` turns into a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DenyLevel {
+    /// Warnings fail the run as errors do.
+    Warnings,
 }
 
 /// `nsexpr run`.

@@ -64,11 +64,11 @@ pub struct RuleDiagnostic<'a> {
 
 /// Renders a rule diagnostic with ariadne (ASCII carets; colour as [`stderr_color`] says).
 pub fn render_rule(d: &RuleDiagnostic<'_>, color: bool) -> String {
+    // Only a window of the text around the span is shown, so the output stays bounded whatever
+    // the rule's size; `...` marks a cut.
+    let (mut text, start, mut end) = window(d.source, d.start, d.end);
     // ariadne draws a one-character span as a bare `|`; every span is widened to at least two
     // characters (blanks appended past the end of the text) so that it always gets a `^`.
-    let mut text = d.source.to_owned();
-    let start = floor_boundary(&text, d.start.min(text.len()));
-    let mut end = floor_boundary(&text, d.end.clamp(start, text.len()));
     while text.get(start..end).map_or(0, |s| s.chars().count()) < 2 {
         match text.get(end..).and_then(|s| s.chars().next()) {
             Some(c) => end += c.len_utf8(),
@@ -104,6 +104,43 @@ pub fn render_rule(d: &RuleDiagnostic<'_>, color: bool) -> String {
     }
 }
 
+/// Characters shown before the span, of the span, and after it.
+const WINDOW: (usize, usize, usize) = (80, 120, 60);
+
+/// The text shown for a span: the source itself when short, else a window around the span with
+/// `...` at the cuts; with the span's byte range in it.
+fn window(source: &str, start: usize, end: usize) -> (String, usize, usize) {
+    let start = floor_boundary(source, start.min(source.len()));
+    let end = floor_boundary(source, end.clamp(start, source.len()));
+    let (before, inside, after) = WINDOW;
+    let first = source
+        .get(..start)
+        .and_then(|s| s.char_indices().rev().nth(before - 1))
+        .map_or(0, |(i, _)| i);
+    let span_end = source
+        .get(start..end)
+        .and_then(|s| s.char_indices().nth(inside))
+        .map_or(end, |(i, _)| start + i);
+    let last = source
+        .get(span_end..)
+        .and_then(|s| s.char_indices().nth(after))
+        .map_or(source.len(), |(i, _)| span_end + i);
+    let mut text = String::new();
+    if first > 0 {
+        text.push_str("...");
+    }
+    let offset = text.len();
+    text.push_str(source.get(first..last).unwrap_or(""));
+    if last < source.len() {
+        text.push_str("...");
+    }
+    (
+        text.replace(['\n', '\r'], " "),
+        offset + start - first,
+        offset + span_end - first,
+    )
+}
+
 /// The largest char boundary not above `i`.
 fn floor_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
@@ -120,6 +157,25 @@ pub fn print_rule(d: &RuleDiagnostic<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_rule_is_shown_as_a_window() {
+        let source = format!("{}CONTAIN{}", "a".repeat(5_000_000), "b".repeat(5_000_000));
+        let d = RuleDiagnostic {
+            origin: "rule".to_owned(),
+            source: &source,
+            start: 5_000_000,
+            end: 5_000_007,
+            message: "unknown operator".to_owned(),
+            expected: None,
+            note: None,
+        };
+        let text = render_rule(&d, false);
+        assert!(text.len() < 2_000, "{}", text.len());
+        assert!(text.contains("...aaa"), "{text}");
+        assert!(text.contains("CONTAIN"), "{text}");
+        assert!(text.contains("bbb..."), "{text}");
+    }
 
     #[test]
     fn a_diagnostic_at_the_end_has_a_caret() {

@@ -10,6 +10,7 @@
 
 mod args;
 mod diag;
+mod lint;
 mod rule;
 mod run;
 mod simulate;
@@ -53,7 +54,12 @@ impl Failure {
 /// Runs the chosen subcommand.
 fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
     let format = cli.format;
+    if format == Format::Sarif && !matches!(cli.command, Command::Lint(_)) {
+        eprintln!("error: --format sarif is only for `nsexpr lint`");
+        return Ok(ExitCode::from(2));
+    }
     match cli.command {
+        Command::Lint(a) => Ok(lint::lint(&a, format)),
         Command::Check(a) => rule::check(&a, format),
         Command::Fmt(a) => rule::fmt(&a, format),
         Command::Eval(a) => rule::eval(&a, format),

@@ -235,7 +235,12 @@ pub fn eval(args: &EvalArgs, format: Format) -> Result<ExitCode, Failure> {
     let Some(program) = compile_for_eval(args)? else {
         return Ok(ExitCode::from(1));
     };
-    let input = build_request(&args.request, None)?;
+    let preset = args
+        .client
+        .as_deref()
+        .map(super::simulate::client_preset)
+        .transpose()?;
+    let input = build_request(&args.request, preset)?;
     let verdict = match &input.context {
         Some(ctx) => program.eval_with(&input.request, ctx),
         None => program.eval(&input.request),
@@ -261,7 +266,12 @@ pub fn explain(args: &EvalArgs, format: Format) -> Result<ExitCode, Failure> {
     let Some(program) = compile_for_eval(args)? else {
         return Ok(ExitCode::from(1));
     };
-    let input = build_request(&args.request, None)?;
+    let preset = args
+        .client
+        .as_deref()
+        .map(super::simulate::client_preset)
+        .transpose()?;
+    let input = build_request(&args.request, preset)?;
     let explanation = program.explain_with(
         &input.request,
         input.context.as_ref().unwrap_or(Context::empty()),

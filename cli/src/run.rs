@@ -42,7 +42,7 @@ struct RunSummary {
     policies: Vec<PolicyHits>,
 }
 
-fn corpus_format(arg: CorpusFormatArg) -> CorpusFormat {
+pub(crate) fn corpus_format(arg: CorpusFormatArg) -> CorpusFormat {
     match arg {
         CorpusFormatArg::Jsonl => CorpusFormat::Jsonl,
         CorpusFormatArg::Har => CorpusFormat::Har,

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use nsexpr::config::Loaded;
-use nsexpr::sim::{Report, SimOptions, Simulator, preset, presets};
+use nsexpr::sim::{ClientPreset, Report, SimOptions, Simulator, preset, presets};
 use serde::Serialize;
 
 use super::args::{Format, HeaderInstanceArg, SimulateArgs};
@@ -67,14 +67,7 @@ pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure
         args.header_instance,
         args.explain,
     )?;
-    let preset = match &args.client {
-        Some(id) => Some(preset(id).ok_or_else(|| {
-            Failure(format!(
-                "unknown client preset `{id}` (see `nsexpr clients`)"
-            ))
-        })?),
-        None => None,
-    };
+    let preset = args.client.as_deref().map(client_preset).transpose()?;
     let r = &args.request;
     let described = preset.is_some()
         || !r.headers.is_empty()
@@ -88,7 +81,11 @@ pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure
         if is_json(format) {
             print_json(&report)?;
         } else {
-            print_out(&report.to_string())?;
+            // Warnings go to standard error, the report to standard output.
+            let mut shown = report.clone();
+            let warnings = std::mem::take(&mut shown.warnings);
+            print_out(&shown.to_string())?;
+            print_warnings(&warnings);
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -106,9 +103,33 @@ pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure
             .collect();
         print_json(&PresetResults { results })?;
     } else {
-        print_out(&preset_table(sim.vserver(), &results))?;
+        let layout = TableLayout {
+            sources: args.sources,
+            width: (!args.wide).then(terminal_width).flatten(),
+        };
+        print_out(&preset_table(sim.vserver(), &results, &layout))?;
+        print_warnings(results.iter().flat_map(|(_, r)| &r.warnings));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A client preset by id; an unknown id fails with the nearest id (a typo, or a longer spelling
+/// such as `ws-windows` for `ws-win`).
+pub fn client_preset(id: &str) -> Result<&'static ClientPreset, Failure> {
+    preset(id).ok_or_else(|| {
+        let ids = || presets().iter().map(|p| p.id);
+        let hint = nsexpr::lint::nearest_name(id, ids())
+            .or_else(|| {
+                ids()
+                    .filter(|p| id.to_ascii_lowercase().starts_with(p))
+                    .max_by_key(|p| p.len())
+            })
+            .map(|n| format!("did you mean `{n}`? "))
+            .unwrap_or_default();
+        Failure(format!(
+            "unknown client preset `{id}` ({hint}see `nsexpr clients`)"
+        ))
+    })
 }
 
 /// The request's context with the user and groups given on the command line.
@@ -119,8 +140,36 @@ fn identity_context(context: Option<nsexpr::Context>, args: &SimulateArgs) -> ns
     context
 }
 
-/// The all-presets table: one row per preset, then the distinct warnings.
-fn preset_table(vserver: &str, results: &[(&str, Report)]) -> String {
+/// How the all-presets table is laid out.
+struct TableLayout {
+    /// Add the table of value sources.
+    sources: bool,
+    /// Fit this many columns of text (`None`: full width).
+    width: Option<usize>,
+}
+
+/// The width to fit when standard output is a terminal (`COLUMNS` when set, else the
+/// terminal's); `None` for a pipe or file, which get the full table.
+fn terminal_width() -> Option<usize> {
+    let term = console::Term::stdout();
+    if !term.is_term() {
+        return None;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .or_else(|| term.size_checked().map(|(_, columns)| usize::from(columns)))
+}
+
+/// What the table's symbols mean.
+const LEGEND: &str = "\
+(none): no policy applied  -: nothing sets the value (no policy, `set vpn parameter` or default)
+?: a policy whose verdict is unknown would set another value if it applied
+";
+
+/// The all-presets table: one row per preset, its legend, and (with `--sources`) where each
+/// value comes from.
+fn preset_table(vserver: &str, results: &[(&str, Report)], layout: &TableLayout) -> String {
     let mut header = vec!["client".to_owned(), "applied".to_owned()];
     header.extend(TABLE_PARAMETERS.iter().map(|p| (*p).to_owned()));
     let mut rows = vec![header];
@@ -142,9 +191,14 @@ fn preset_table(vserver: &str, results: &[(&str, Report)]) -> String {
         let mut row = vec![(*client).to_owned(), applied];
         row.extend(TABLE_PARAMETERS.iter().map(|p| {
             let value = report.value(p).unwrap_or("-");
-            let uncertain = report
-                .profile_entry(p)
-                .is_some_and(|e| !e.depends_on_unknown.is_empty());
+            // `?` only where an unknown policy would change the value.
+            let uncertain = report.profile_entry(p).is_some_and(|e| {
+                e.depends_on_unknown.iter().any(|c| {
+                    !e.value
+                        .as_deref()
+                        .is_some_and(|v| v.eq_ignore_ascii_case(&c.value))
+                })
+            });
             if uncertain {
                 format!("{value}?")
             } else {
@@ -154,21 +208,69 @@ fn preset_table(vserver: &str, results: &[(&str, Report)]) -> String {
         rows.push(row);
     }
     let mut out = format!("vserver {vserver}\n");
-    out.push_str(&table(&rows));
-    let warnings: BTreeSet<String> = results
-        .iter()
-        .flat_map(|(_, r)| r.warnings.iter().map(ToString::to_string))
-        .collect();
-    for w in warnings {
-        let _ = writeln!(out, "warning: {w}");
-    }
-    if results
-        .iter()
-        .any(|(_, r)| r.profile.values().any(|e| !e.depends_on_unknown.is_empty()))
-    {
-        out.push_str("`?`: the value depends on a policy whose verdict is unknown\n");
+    out.push_str(&fitted(rows, layout.width));
+    out.push_str(LEGEND);
+    if layout.sources {
+        let mut header = vec!["client".to_owned()];
+        header.extend(TABLE_PARAMETERS.iter().map(|p| format!("{p} from")));
+        let mut sources = vec![header];
+        for (client, report) in results {
+            let mut row = vec![(*client).to_owned()];
+            row.extend(TABLE_PARAMETERS.iter().map(|p| {
+                report
+                    .profile_entry(p)
+                    .map_or_else(|| "-".to_owned(), |e| e.from.clone())
+            }));
+            sources.push(row);
+        }
+        out.push('\n');
+        out.push_str(&fitted(sources, layout.width));
     }
     out
+}
+
+/// The table within `width` columns: parameter columns are dropped from the right (and named
+/// under the table) until it fits; the first two columns always stay.
+fn fitted(mut rows: Vec<Vec<String>>, width: Option<usize>) -> String {
+    let mut hidden: Vec<String> = Vec::new();
+    loop {
+        let text = table(&rows);
+        let fits = width.is_none_or(|w| text.lines().all(|l| l.chars().count() <= w));
+        let columns = rows.first().map_or(0, Vec::len);
+        if fits || columns <= 2 {
+            let mut text = text;
+            if !hidden.is_empty() {
+                hidden.reverse();
+                let _ = writeln!(
+                    text,
+                    "(not shown to fit the terminal: {}; --wide shows every column)",
+                    hidden.join(", ")
+                );
+            }
+            return text;
+        }
+        hidden.extend(rows.first_mut().and_then(Vec::pop));
+        for row in rows.iter_mut().skip(1) {
+            row.pop();
+        }
+    }
+}
+
+/// Prints each distinct warning once on standard error, with one `warning:` prefix.
+fn print_warnings<'w>(warnings: impl IntoIterator<Item = &'w nsexpr::sim::Warning>) {
+    let distinct: BTreeSet<String> = warnings
+        .into_iter()
+        .map(|w| match w {
+            // The notice's own text carries its severity; the prefix says it once.
+            nsexpr::sim::Warning::Config(notice) => {
+                format!("line {}: {}", notice.line, notice.kind)
+            }
+            other => other.to_string(),
+        })
+        .collect();
+    for w in distinct {
+        super::diag::print_warning(&w);
+    }
 }
 
 /// Left-aligned columns separated by two blanks.
@@ -232,4 +334,34 @@ pub fn clients(format: Format) -> Result<ExitCode, Failure> {
     }
     print_out(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_is_narrowed_to_the_width() {
+        let row = |cells: &[&str]| cells.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
+        let rows = vec![
+            row(&["client", "applied", "icaProxy", "storefronturl"]),
+            row(&[
+                "ws-win",
+                "PL_OS",
+                "ON",
+                "https://sf.example.com/Citrix/Store",
+            ]),
+        ];
+        let full = fitted(rows.clone(), None);
+        assert!(full.contains("storefronturl"), "{full}");
+        let narrow = fitted(rows, Some(20));
+        assert!(
+            narrow.lines().take(2).all(|l| l.chars().count() <= 20),
+            "{narrow}"
+        );
+        assert!(
+            narrow.contains("not shown to fit the terminal: icaProxy, storefronturl"),
+            "{narrow}"
+        );
+    }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use nsexpr::testing::{Spec, SpecError, TestReport};
+use nsexpr::testing::{CaseFailure, Spec, SpecError, TestReport};
 use serde::Serialize;
 
 use super::args::{Format, TestArgs};
@@ -17,7 +17,12 @@ use super::{Failure, diag, is_json, print_json, print_out, status};
 struct CaseResult {
     name: String,
     passed: bool,
+    /// The case could not run at all (unreadable spec or config): a JUnit `<error>`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    error: bool,
     failures: Vec<String>,
+    /// Seconds.
+    time: f64,
 }
 
 /// The outcome of one spec file.
@@ -35,7 +40,8 @@ struct TestJson<'a> {
     specs: &'a [SpecResult],
 }
 
-/// `nsexpr test`.
+/// `nsexpr test`: exit status 0 when every case passed, 1 when one failed, 2 when the JUnit
+/// report cannot be written (the summary is printed first either way).
 pub fn test(args: &TestArgs, format: Format) -> Result<ExitCode, Failure> {
     let results: Vec<SpecResult> = args.specs.iter().map(|p| run_spec(p)).collect();
     let passed = results
@@ -48,9 +54,6 @@ pub fn test(args: &TestArgs, format: Format) -> Result<ExitCode, Failure> {
         .flat_map(|s| &s.cases)
         .filter(|c| !c.passed)
         .count();
-    if let Some(path) = &args.junit {
-        std::fs::write(path, junit(&results)).map_err(|e| Failure::file(path, e))?;
-    }
     if is_json(format) {
         print_json(&TestJson {
             passed,
@@ -73,6 +76,15 @@ pub fn test(args: &TestArgs, format: Format) -> Result<ExitCode, Failure> {
         let _ = writeln!(out, "{passed} passed, {failed} failed");
         print_out(&out)?;
     }
+    if let Some(path) = &args.junit
+        && let Err(e) = std::fs::write(path, junit(&results))
+    {
+        diag::print_failure(&Failure::file(
+            path,
+            format!("cannot write the JUnit report: {e}"),
+        ));
+        return Ok(ExitCode::from(2));
+    }
     Ok(status(failed == 0))
 }
 
@@ -85,6 +97,7 @@ fn run_spec(path: &Path) -> SpecResult {
         Err(e) => {
             let message = match e {
                 SpecError::Invalid { message, .. } => format!("not a valid test spec: {message}"),
+                SpecError::NoCases { .. } => "the spec has no `[[case]]`".to_owned(),
                 other => other.to_string(),
             };
             SpecResult {
@@ -92,7 +105,9 @@ fn run_spec(path: &Path) -> SpecResult {
                 cases: vec![CaseResult {
                     name: "(spec)".to_owned(),
                     passed: false,
+                    error: true,
                     failures: vec![message],
+                    time: 0.0,
                 }],
             }
         }
@@ -109,7 +124,12 @@ fn spec_result(file: String, report: &TestReport) -> SpecResult {
             .map(|case| CaseResult {
                 name: case.name.clone(),
                 passed: case.passed(),
+                error: case
+                    .failures
+                    .iter()
+                    .any(|f| matches!(f, CaseFailure::ConfigUnreadable { .. })),
                 failures: case.failures.iter().map(ToString::to_string).collect(),
+                time: case.duration.as_secs_f64(),
             })
             .collect(),
     }
@@ -136,34 +156,43 @@ fn xml_escape(text: &str) -> String {
 /// The JUnit XML report: one `<testsuite>` per spec, one `<testcase>` per case.
 fn junit(results: &[SpecResult]) -> String {
     let total: usize = results.iter().map(|s| s.cases.len()).sum();
-    let failed = results
-        .iter()
-        .flat_map(|s| &s.cases)
-        .filter(|c| !c.passed)
-        .count();
+    let cases = || results.iter().flat_map(|s| &s.cases);
+    let failed = cases().filter(|c| !c.passed && !c.error).count();
+    let errors = cases().filter(|c| c.error).count();
+    let time: f64 = cases().map(|c| c.time).sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"nsexpr\" tests=\"{total}\" failures=\"{failed}\">"
+        "<testsuites name=\"nsexpr\" tests=\"{total}\" failures=\"{failed}\" errors=\"{errors}\" time=\"{time:.6}\">"
     );
     for spec in results {
-        let failed = spec.cases.iter().filter(|c| !c.passed).count();
+        let failed = spec.cases.iter().filter(|c| !c.passed && !c.error).count();
+        let errors = spec.cases.iter().filter(|c| c.error).count();
+        let time: f64 = spec.cases.iter().map(|c| c.time).sum();
         let file = xml_escape(&spec.file);
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{file}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">",
+            "  <testsuite name=\"{file}\" tests=\"{}\" failures=\"{failed}\" errors=\"{errors}\" skipped=\"0\" time=\"{time:.6}\">",
             spec.cases.len()
         );
         for case in &spec.cases {
             let name = xml_escape(&case.name);
+            let time = case.time;
             if case.passed {
-                let _ = writeln!(out, "    <testcase name=\"{name}\" classname=\"{file}\"/>");
-            } else {
-                let message = xml_escape(&case.failures.join("; "));
-                let _ = writeln!(out, "    <testcase name=\"{name}\" classname=\"{file}\">");
                 let _ = writeln!(
                     out,
-                    "      <failure message=\"{message}\">{}</failure>",
+                    "    <testcase name=\"{name}\" classname=\"{file}\" time=\"{time:.6}\"/>"
+                );
+            } else {
+                let message = xml_escape(&case.failures.join("; "));
+                let element = if case.error { "error" } else { "failure" };
+                let _ = writeln!(
+                    out,
+                    "    <testcase name=\"{name}\" classname=\"{file}\" time=\"{time:.6}\">"
+                );
+                let _ = writeln!(
+                    out,
+                    "      <{element} message=\"{message}\">{}</{element}>",
                     xml_escape(&case.failures.join("\n"))
                 );
                 let _ = writeln!(out, "    </testcase>");

@@ -24,7 +24,8 @@
 //! let policy = config.session_policy("PL_OS").unwrap();
 //! assert_eq!(policy.rule.text, "REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver");
 //! assert_eq!((policy.rule.line, policy.rule.column), (3, 30));
-//! assert_eq!(config.action_of(policy).unwrap().param("SSO"), Some("on"));
+//! // Word values take their canonical case, as `show` prints them.
+//! assert_eq!(config.action_of(policy).unwrap().param("SSO"), Some("ON"));
 //! let bind = &config.binds()[0];
 //! assert_eq!((bind.point.clone(), bind.priority), (BindPoint::Vserver("GW".into()), Some(100)));
 //! ```
@@ -47,5 +48,8 @@ pub use model::{
     R6_BUILTIN_POLICIES, RuleText, SessionAction, SessionPolicy, VpnVserver, is_builtin_action,
     is_builtin_policy,
 };
-pub use params::{SESSION_PARAMETERS, builtin_defaults, canonical_parameter};
+pub use params::{
+    ParameterDomain, SESSION_PARAMETERS, builtin_defaults, canonical_parameter, canonical_value,
+    parameter_domain,
+};
 pub use reader::FileError;

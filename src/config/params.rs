@@ -146,6 +146,158 @@ pub fn canonical_parameter(name: &str) -> Option<&'static str> {
     }
 }
 
+/// The values a session parameter accepts (CMDREF 12.0 `add vpn sessionAction`), for the
+/// parameters whose domain is a closed word list or a number range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParameterDomain {
+    /// One of these words, in their canonical spelling (compared case-insensitively).
+    Words(&'static [&'static str]),
+    /// A whole number in this inclusive range.
+    Number {
+        /// Smallest accepted value.
+        min: u32,
+        /// Largest accepted value.
+        max: u32,
+    },
+}
+
+const ON_OFF: &[&str] = &["ON", "OFF"];
+const ENABLED_DISABLED: &[&str] = &["ENABLED", "DISABLED"];
+const UPGRADE: &[&str] = &["Always", "Essential", "Never"];
+
+/// Parameter → domain, by canonical name.
+const DOMAINS: &[(&str, ParameterDomain)] = &[
+    (
+        "splitDns",
+        ParameterDomain::Words(&["LOCAL", "REMOTE", "BOTH"]),
+    ),
+    (
+        "sessTimeout",
+        ParameterDomain::Number { min: 1, max: 65535 },
+    ),
+    ("clientSecurityLog", ParameterDomain::Words(ON_OFF)),
+    (
+        "splitTunnel",
+        ParameterDomain::Words(&["ON", "OFF", "REVERSE"]),
+    ),
+    (
+        "localLanAccess",
+        ParameterDomain::Words(&["ON", "OFF", "FORCED"]),
+    ),
+    ("rfc1918", ParameterDomain::Words(ON_OFF)),
+    ("killConnections", ParameterDomain::Words(ON_OFF)),
+    ("transparentInterception", ParameterDomain::Words(ON_OFF)),
+    (
+        "defaultAuthorizationAction",
+        ParameterDomain::Words(&["ALLOW", "DENY"]),
+    ),
+    (
+        "clientIdleTimeout",
+        ParameterDomain::Number { min: 1, max: 9999 },
+    ),
+    ("proxy", ParameterDomain::Words(&["BROWSER", "NS", "OFF"])),
+    ("proxyLocalBypass", ParameterDomain::Words(ENABLED_DISABLED)),
+    ("clientCleanupPrompt", ParameterDomain::Words(ON_OFF)),
+    (
+        "clientDebug",
+        ParameterDomain::Words(&["debug", "stats", "events", "OFF"]),
+    ),
+    ("SSO", ParameterDomain::Words(ON_OFF)),
+    (
+        "ssoCredential",
+        ParameterDomain::Words(&["PRIMARY", "SECONDARY"]),
+    ),
+    ("windowsAutoLogon", ParameterDomain::Words(ON_OFF)),
+    ("useMIP", ParameterDomain::Words(&["NS", "OFF"])),
+    (
+        "useIIP",
+        ParameterDomain::Words(&["SPILLOVER", "NOSPILLOVER", "OFF"]),
+    ),
+    ("icaProxy", ParameterDomain::Words(ON_OFF)),
+    (
+        "wihomeAddressType",
+        ParameterDomain::Words(&["IPV4", "IPV6"]),
+    ),
+    (
+        "wiPortalMode",
+        ParameterDomain::Words(&["NORMAL", "COMPACT"]),
+    ),
+    ("ClientChoices", ParameterDomain::Words(ON_OFF)),
+    (
+        "forcedTimeout",
+        ParameterDomain::Number { min: 1, max: 65535 },
+    ),
+    (
+        "forcedTimeoutWarning",
+        ParameterDomain::Number { min: 1, max: 255 },
+    ),
+    (
+        "clientlessVpnMode",
+        ParameterDomain::Words(&["ON", "OFF", "DISABLED"]),
+    ),
+    (
+        "clientlessModeUrlEncoding",
+        ParameterDomain::Words(&["TRANSPARENT", "OPAQUE", "ENCRYPT"]),
+    ),
+    (
+        "clientlessPersistentCookie",
+        ParameterDomain::Words(&["ALLOW", "DENY", "PROMPT"]),
+    ),
+    ("encryptCsecExp", ParameterDomain::Words(ENABLED_DISABLED)),
+    (
+        "appTokenTimeout",
+        ParameterDomain::Number { min: 1, max: 255 },
+    ),
+    (
+        "mdxTokenTimeout",
+        ParameterDomain::Number { min: 1, max: 1440 },
+    ),
+    ("SecureBrowse", ParameterDomain::Words(ENABLED_DISABLED)),
+    ("WindowsPluginUpgrade", ParameterDomain::Words(UPGRADE)),
+    ("MacPluginUpgrade", ParameterDomain::Words(UPGRADE)),
+    ("LinuxPluginUpgrade", ParameterDomain::Words(UPGRADE)),
+    ("iconWithReceiver", ParameterDomain::Words(ON_OFF)),
+    (
+        "AdvancedClientlessVpnMode",
+        ParameterDomain::Words(&["ENABLED", "DISABLED", "STRICT"]),
+    ),
+    ("backendServerSni", ParameterDomain::Words(ENABLED_DISABLED)),
+    (
+        "backendCertValidation",
+        ParameterDomain::Words(ENABLED_DISABLED),
+    ),
+    (
+        "windowsClientType",
+        ParameterDomain::Words(&["AGENT", "PLUGIN"]),
+    ),
+    (
+        "epaClientType",
+        ParameterDomain::Words(&["AGENT", "PLUGIN"]),
+    ),
+];
+
+/// The domain of a parameter given by its canonical name (see [`canonical_parameter`]), when it
+/// is a closed word list or a number range.
+pub fn parameter_domain(canonical: &str) -> Option<ParameterDomain> {
+    DOMAINS
+        .iter()
+        .find(|(name, _)| *name == canonical)
+        .map(|(_, domain)| *domain)
+}
+
+/// The canonical spelling of a word value of a parameter (`on` → `ON` for `icaProxy`): `None`
+/// when the parameter has no word domain or the value is not one of its words.
+pub fn canonical_value(canonical: &str, value: &str) -> Option<&'static str> {
+    match parameter_domain(canonical)? {
+        ParameterDomain::Words(words) => words
+            .iter()
+            .copied()
+            .find(|w| w.eq_ignore_ascii_case(value)),
+        ParameterDomain::Number { .. } => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +328,21 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn domains_use_known_names() {
+        for (name, _) in DOMAINS {
+            assert!(SESSION_PARAMETERS.contains(name), "{name}");
+        }
+        for (name, value) in BUILTIN_DEFAULTS {
+            if let Some(ParameterDomain::Words(_)) = parameter_domain(name) {
+                assert_eq!(canonical_value(name, value), Some(*value), "{name}");
+            }
+        }
+        assert_eq!(canonical_value("icaProxy", "on"), Some("ON"));
+        assert_eq!(canonical_value("icaProxy", "maybe"), None);
+        assert_eq!(canonical_value("homePage", "x"), None);
     }
 
     #[test]

@@ -311,9 +311,13 @@ impl Reader<'_> {
         ctx: &Ctx<'_>,
         args: &Args<'_, '_>,
     ) -> Vec<(String, String)> {
+        // Word values take their canonical case (`-icaProxy on` is `ON`), as `show` prints them.
         self.lenient_options(ctx, args, SESSION_PARAMETERS)
             .into_iter()
-            .map(|(n, v, _)| (n, v))
+            .map(|(n, v, _)| {
+                let v = super::super::canonical_value(&n, &v).map_or(v, str::to_owned);
+                (n, v)
+            })
             .collect()
     }
 

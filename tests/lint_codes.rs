@@ -1,0 +1,140 @@
+//! `nsexpr::lint`: every code fires on its own configuration under `tests/data/lint/`, and each of
+//! those configurations shows nothing worse than that code.
+
+use std::path::Path;
+
+use nsexpr::config::Config;
+use nsexpr::corpus::Loader;
+use nsexpr::lint::{Code, Finding, Level, LintOptions, Traffic, lint_source};
+
+fn findings(code: Code) -> Vec<Finding> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/lint")
+        .join(format!("{}.conf", code.as_str()));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut report = lint_source(&bytes, code.as_str(), &LintOptions::default());
+    if matches!(code, Code::NeverHit | Code::UnknownOnTraffic) {
+        let loaded = Config::read_bytes(&bytes, code.as_str());
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/lint/traffic.jsonl");
+        let loader = nsexpr::corpus::open(&corpus, None).expect("corpus");
+        let mut traffic = Traffic::new(&loaded.config);
+        for record in Loader::into_iter(loader) {
+            traffic.record(&record.expect("record"));
+        }
+        report.extend(traffic.findings());
+    }
+    report.findings
+}
+
+#[test]
+fn every_code_has_a_config_that_shows_it() {
+    for &code in Code::ALL {
+        let found = findings(code);
+        assert!(found.iter().any(|f| f.code == code), "{code}: {found:#?}");
+        assert!(
+            found
+                .iter()
+                .all(|f| f.line >= 1 && f.column >= 1 && f.level == f.code.level()),
+            "{code}: {found:#?}"
+        );
+    }
+}
+
+#[test]
+fn typos_get_the_nearest_defined_name() {
+    let hint = |code: Code| {
+        findings(code)
+            .into_iter()
+            .find(|f| f.code == code)
+            .and_then(|f| f.hint)
+    };
+    assert_eq!(
+        hint(Code::UndefinedVserver).as_deref(),
+        Some("did you mean `gw_prod`?")
+    );
+    assert_eq!(
+        hint(Code::UndefinedGroup).as_deref(),
+        Some("did you mean `Staff`?")
+    );
+    assert_eq!(
+        hint(Code::UndefinedUser).as_deref(),
+        Some("did you mean `alice`?")
+    );
+    assert_eq!(
+        hint(Code::UndefinedPolicy).as_deref(),
+        Some("did you mean `Pol`?")
+    );
+    assert_eq!(
+        hint(Code::UndefinedAction).as_deref(),
+        Some("did you mean `AC`?")
+    );
+    let unknown: Vec<String> = findings(Code::UnknownParameter)
+        .into_iter()
+        .filter(|f| f.code == Code::UnknownParameter)
+        .map(|f| format!("{}:{} {}", f.line, f.column, f.hint.unwrap_or_default()))
+        .collect();
+    assert_eq!(unknown, ["2:39 ", "3:19 did you mean `-splitTunnel`?"]);
+}
+
+#[test]
+fn parameter_values_are_checked_against_their_domain() {
+    let values: Vec<(usize, String)> = findings(Code::ParameterValue)
+        .into_iter()
+        .filter(|f| f.code == Code::ParameterValue)
+        .map(|f| (f.column, f.message))
+        .collect();
+    assert_eq!(values.len(), 2, "{values:?}");
+    assert!(values[0].1.contains("ON, OFF"), "{values:?}");
+    let case = findings(Code::ParameterCase);
+    assert_eq!(case[0].message, "`-icaProxy on` is read as `ON`");
+    assert_eq!(case[0].level, Level::Note);
+}
+
+#[test]
+fn rule_findings_point_into_the_rule() {
+    let paren = findings(Code::ParenInValue);
+    let at = paren
+        .iter()
+        .find(|f| f.code == Code::ParenInValue)
+        .expect("paren");
+    // `add vpn sessionPolicy P "` is 25 characters; the `)` follows `REQ.HTTP.HEADER A CONTAINS x`.
+    assert_eq!((at.line, at.column), (3, 26 + 28));
+    let error = findings(Code::RuleError);
+    assert!(
+        error
+            .iter()
+            .any(|f| f.code == Code::RuleError && f.level == Level::Error)
+    );
+}
+
+#[test]
+fn policy_set_findings_name_an_example_request() {
+    let shadowed = findings(Code::ShadowedPolicy);
+    let at = shadowed
+        .iter()
+        .find(|f| f.code == Code::ShadowedPolicy)
+        .expect("shadowed");
+    assert!(at.message.contains("`PB`"), "{}", at.message);
+    assert!(
+        at.message.contains("User-Agent: \"Receiver\""),
+        "{}",
+        at.message
+    );
+    assert!(at.message.contains("`icaProxy` from PA"), "{}", at.message);
+    let unreachable = findings(Code::UnreachablePolicy);
+    assert!(
+        unreachable
+            .iter()
+            .any(|f| f.code == Code::UnreachablePolicy && f.message.contains("`PB`"))
+    );
+}
+
+#[test]
+fn a_clean_config_has_no_findings() {
+    let text = "add vpn vserver gw SSL 192.0.2.1 443\n\
+        add vpn sessionAction AC -icaProxy ON\n\
+        add vpn sessionPolicy P \"REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver\" AC\n\
+        bind vpn vserver gw -policy P -priority 10\n";
+    let report = lint_source(text.as_bytes(), "ns.conf", &LintOptions::default());
+    assert_eq!(report.findings, []);
+}
