@@ -144,10 +144,12 @@ fn order_headers(arena: &mut Arena, reach: &[u8]) -> (Box<[HeaderKey]>, usize) {
         }
     }
     for n in arena.nodes.iter_mut() {
-        if let NodeKind::Leaf(Leaf::Header { slot, .. }) = &mut n.kind
-            && let Some(&renumbered) = new_index.get(usize::from(*slot))
-        {
-            *slot = renumbered;
+        if let NodeKind::Leaf(leaf) = &mut n.kind {
+            for slot in leaf.header_slots_mut() {
+                if let Some(&renumbered) = new_index.get(usize::from(*slot)) {
+                    *slot = renumbered;
+                }
+            }
         }
     }
     let cached = uses.iter().filter(|&&n| n > 1).count();
