@@ -62,8 +62,9 @@ pub struct ReadmeDoctests;
 
 pub use ast::Expr;
 pub use compile::{
-    CompileError, CompileOptions, HeaderInstance, NamedExpressions, Program, ProgramBuilder,
-    ProgramSet, ProgramSetBuilder, SetScratch,
+    CompileError, CompileOptions, GroupMatch, HeaderInstance, HeaderTextOps, NamedExpressions,
+    PatternSets, Program, ProgramBuilder, ProgramSet, ProgramSetBuilder, SetScratch, Syntax,
+    TimeFields, UrlMode,
 };
 pub use error::line_column;
 pub use eval::{Context, RequestView, Verdict};
@@ -80,4 +81,7 @@ pub enum Error {
     /// The rule parses but does not compile (unknown name, cycle...).
     #[error(transparent)]
     Compile(#[from] CompileError),
+    /// An advanced rule does not parse, type-check or compile.
+    #[error(transparent)]
+    Advanced(#[from] compile::advanced::AdvCompileError),
 }

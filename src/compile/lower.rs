@@ -22,10 +22,12 @@ struct Resolved<'a> {
 
 /// Compiles rules into one arena.
 pub(super) struct Compiler<'a> {
-    names: &'a NamedExpressions,
+    pub(super) names: &'a NamedExpressions,
     pub options: &'a CompileOptions,
     definitions: HashMap<String, Resolved<'a>>,
     pub arena: Arena,
+    /// Advanced named expressions, checked at the first advanced rule.
+    pub(super) advanced_names: Option<super::advanced::lower::AdvNames>,
 }
 
 /// The text being lowered: the rule, or a named expression's definition.
@@ -64,6 +66,7 @@ impl<'a> Compiler<'a> {
             options,
             definitions: HashMap::new(),
             arena: Arena::default(),
+            advanced_names: None,
         }
     }
 

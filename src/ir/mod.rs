@@ -14,7 +14,7 @@ pub use header::HeaderKey;
 pub use input::ContextInput;
 pub(crate) use input::InputSet;
 pub(crate) use program::{HeaderAtoms, Labels, Layout, Member, TriggerIndex};
-pub use program::{HeaderInstance, Program, ProgramSet, SetScratch};
+pub use program::{HeaderInstance, Program, ProgramSet, SetScratch, Syntax};
 
 use matchers::{IpTest, NumTest, TextTest, UrlPattern};
 
