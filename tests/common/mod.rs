@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod large_config;
+pub mod adv_reference;
 pub mod reference;

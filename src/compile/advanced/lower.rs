@@ -409,6 +409,8 @@ impl Lowering<'_, '_, '_> {
                             let entries: Vec<_> = items.zip(operands.ids()).collect();
                             work.extend(entries.into_iter().rev().map(|(t, id)| Work::Enter(t, id)));
                         }
+                        // A parenthesised operand (or an inlined name) without `.NOT`.
+                        Shape::Not(inner, 0) => work.push(Work::Enter(inner, slot)),
                         Shape::Not(inner, nots) => {
                             let mut outer = slot;
                             for _ in 1..nots {
