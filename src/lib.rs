@@ -81,7 +81,13 @@ pub enum Error {
     /// The rule parses but does not compile (unknown name, cycle...).
     #[error(transparent)]
     Compile(#[from] CompileError),
-    /// An advanced rule does not parse, type-check or compile.
+    /// An advanced rule does not parse, type-check or compile (boxed: it carries the rule).
     #[error(transparent)]
-    Advanced(#[from] compile::advanced::AdvCompileError),
+    Advanced(Box<compile::advanced::AdvCompileError>),
+}
+
+impl From<compile::advanced::AdvCompileError> for Error {
+    fn from(error: compile::advanced::AdvCompileError) -> Error {
+        Error::Advanced(Box::new(error))
+    }
 }

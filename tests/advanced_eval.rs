@@ -22,7 +22,12 @@ fn table() -> Table {
     let table: toml::Table = text.parse().expect("toml");
     let mut patsets = PatternSets::new();
     let mut env = Env::default();
-    for (name, members) in table.get("patsets").and_then(|v| v.as_table()).into_iter().flatten() {
+    for (name, members) in table
+        .get("patsets")
+        .and_then(|v| v.as_table())
+        .into_iter()
+        .flatten()
+    {
         for member in members.as_array().into_iter().flatten() {
             let member = member.as_str().expect("member");
             patsets.bind(name, member);
@@ -33,12 +38,22 @@ fn table() -> Table {
         }
     }
     let mut names = NamedExpressions::new();
-    for (name, text) in table.get("names").and_then(|v| v.as_table()).into_iter().flatten() {
+    for (name, text) in table
+        .get("names")
+        .and_then(|v| v.as_table())
+        .into_iter()
+        .flatten()
+    {
         let text = text.as_str().expect("definition");
         names.insert_advanced(name, text);
         env.names.insert(name.to_ascii_uppercase(), text.to_owned());
     }
-    for (name, text) in table.get("classic").and_then(|v| v.as_table()).into_iter().flatten() {
+    for (name, text) in table
+        .get("classic")
+        .and_then(|v| v.as_table())
+        .into_iter()
+        .flatten()
+    {
         names.define(name, text.as_str().expect("definition"));
     }
     let cases = table
@@ -68,7 +83,12 @@ fn request(case: &toml::Table) -> Req {
         .flatten()
         .map(|pair| {
             let pair = pair.as_array().expect("pair");
-            let get = |i: usize| pair.get(i).and_then(|v| v.as_str()).expect("pair").to_owned();
+            let get = |i: usize| {
+                pair.get(i)
+                    .and_then(|v| v.as_str())
+                    .expect("pair")
+                    .to_owned()
+            };
             (get(0), get(1))
         })
         .collect();
@@ -137,10 +157,11 @@ fn compiled_and_reference_agree_with_the_table() {
         let compiled = compile(rule, &table);
         if let Some(kind) = text(case, "error") {
             let (found, span) = match &compiled {
-                Err(nsexpr::Error::Advanced(AdvCompileError::Check(e))) => {
-                    (format!("{:?}", e.kind()), Some(e.span()))
-                }
-                Err(nsexpr::Error::Advanced(AdvCompileError::Parse(_))) => ("Parse".into(), None),
+                Err(nsexpr::Error::Advanced(e)) => match &**e {
+                    AdvCompileError::Check(e) => (format!("{:?}", e.kind()), Some(e.span())),
+                    AdvCompileError::Parse(_) => ("Parse".into(), None),
+                    other => (format!("{other:?}"), None),
+                },
                 Err(other) => (format!("{other:?}"), None),
                 Ok(_) => ("compiled".into(), None),
             };
@@ -154,11 +175,16 @@ fn compiled_and_reference_agree_with_the_table() {
                 (None, _) => true,
             };
             if !found.starts_with(kind) || !span_ok {
-                failures.push(format!("{rule}: expected error {kind} {want_span:?}, got {found} {span:?}"));
+                failures.push(format!(
+                    "{rule}: expected error {kind} {want_span:?}, got {found} {span:?}"
+                ));
             }
             continue;
         }
-        let want: Verdict = text(case, "expect").expect("expect").parse().expect("verdict");
+        let want: Verdict = text(case, "expect")
+            .expect("expect")
+            .parse()
+            .expect("verdict");
         let program = match compiled {
             Ok(p) => p,
             Err(e) => {
@@ -174,21 +200,38 @@ fn compiled_and_reference_agree_with_the_table() {
         let view = HeaderList::new(req.method.as_bytes(), req.target.as_bytes(), &headers);
         let got = program.eval_with(&view, &context(&req));
         if got != want {
-            failures.push(format!("{rule} {:?}: compiled {got}, expected {want}", case.get("subject")));
+            failures.push(format!(
+                "{rule} {:?}: compiled {got}, expected {want}",
+                case.get("subject")
+            ));
         }
         let reference = verdict(adv_reference::eval(rule, &req, &table.env));
         if reference != want {
-            failures.push(format!("{rule} {:?}: reference {reference}, expected {want}", case.get("subject")));
+            failures.push(format!(
+                "{rule} {:?}: reference {reference}, expected {want}",
+                case.get("subject")
+            ));
         }
         if let Some(dependency) = text(case, "unsupported")
             && !program.unsupported().iter().any(|d| d == dependency)
         {
-            failures.push(format!("{rule}: unsupported {:?} lacks {dependency}", program.unsupported()));
+            failures.push(format!(
+                "{rule}: unsupported {:?} lacks {dependency}",
+                program.unsupported()
+            ));
         }
         let explained = program.explain_with(&view, &context(&req));
         if explained.verdict != Some(got) {
-            failures.push(format!("{rule}: explain says {:?}, eval {got}", explained.verdict));
+            failures.push(format!(
+                "{rule}: explain says {:?}, eval {got}",
+                explained.verdict
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -33,7 +33,9 @@ fn atom() -> impl Strategy<Value = String> {
                 format!(r#"HTTP.REQ.HEADER("{h}"){m}("{n}")"#)
             }
         }),
-        header.clone().prop_map(|h| format!(r#"HTTP.REQ.HEADER("{h}").EXISTS"#)),
+        header
+            .clone()
+            .prop_map(|h| format!(r#"HTTP.REQ.HEADER("{h}").EXISTS"#)),
         header.prop_map(|h| format!(r#"HTTP.REQ.HEADER("{h}").COUNT > 1"#)),
         select(vec!["/a", "/A", "/b?a"]).prop_map(|p| format!(r#"HTTP.REQ.URL.STARTSWITH("{p}")"#)),
         select(vec!["GET", "POST"]).prop_map(|m| format!("HTTP.REQ.METHOD.EQ({m})")),
@@ -62,7 +64,10 @@ fn request() -> impl Strategy<Value = Req> {
         proptest::collection::vec(header, 0..20),
         select(vec!["/a/x", "/A", "/b?a=1", "/"]),
         select(vec!["GET", "post", "POST"]),
-        proptest::option::of(proptest::collection::vec(select(vec!["g1", "g2", "G2"]), 0..3)),
+        proptest::option::of(proptest::collection::vec(
+            select(vec!["g1", "g2", "G2"]),
+            0..3,
+        )),
         proptest::option::of(select(vec!["10.1.1.1", "192.0.2.1"])),
     )
         .prop_map(|(headers, target, method, groups, ip)| Req {

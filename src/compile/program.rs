@@ -3,11 +3,11 @@
 
 use std::str::FromStr;
 
+use super::advanced::AdvCompileError;
 use super::lower::Compiler;
 use super::passes::{self, Finished};
 use super::{CompileError, CompileOptions, NamedExpressions, trigger};
 use crate::ast::Expr;
-use super::advanced::AdvCompileError;
 use crate::ir::{ContextInput, HeaderInstance, HeaderKey, Member, Program, ProgramSet, Syntax};
 use crate::syntax::{ParseOptions, Precedence};
 

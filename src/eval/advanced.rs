@@ -4,9 +4,9 @@
 
 use std::net::IpAddr;
 
+use super::RequestView;
 use super::engine::Bindings;
 use super::verdict::Outcome;
-use super::RequestView;
 use crate::ir::advanced::{
     AdvCode, AdvOp, AdvSource, Arith, Cmp, Extract, SetPred, TextPred, TimeField, TimePattern,
 };
@@ -151,9 +151,9 @@ fn text_pred(pred: TextPred, subject: &[u8], arg: &[u8], fold: bool) -> bool {
 fn set_pred(kind: SetPred, subject: &[u8], set: &[Box<[u8]>], fold: bool) -> bool {
     set.iter().any(|member| {
         let pred = match kind {
-            SetPred::ContainsAny => TextPred::Contains,
-            SetPred::EqualsAny => TextPred::Eq,
-            SetPred::StartsWithAny => TextPred::StartsWith,
+            SetPred::Contains => TextPred::Contains,
+            SetPred::Equals => TextPred::Eq,
+            SetPred::StartsWith => TextPred::StartsWith,
         };
         text_pred(pred, subject, member, fold)
     })
@@ -229,7 +229,15 @@ fn fields(t: i64) -> [i64; 7] {
     let secs = t.rem_euclid(86_400);
     let (year, month, day) = civil(days);
     let weekday = (days + 4).rem_euclid(7);
-    [year, month, day, weekday, secs / 3600, secs / 60 % 60, secs % 60]
+    [
+        year,
+        month,
+        day,
+        weekday,
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+    ]
 }
 
 /// Compares an instant with the fields a literal writes, most significant first (D30).
@@ -490,7 +498,9 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                     return Val::Unknown;
                 };
                 let found = match pick {
-                    Some(n) => all.nth(usize::from(n)).map(|v| find(v, needle, *fold).is_some()),
+                    Some(n) => all
+                        .nth(usize::from(n))
+                        .map(|v| find(v, needle, *fold).is_some()),
                     None => {
                         let mut any = None;
                         for v in all {
@@ -602,7 +612,9 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 };
                 let colon = host.iter().rposition(|b| *b == b':');
                 match (op, colon) {
-                    (AdvOp::HostDomain, Some(at)) => Val::Text(Txt::Ref(host.get(..at).unwrap_or_default())),
+                    (AdvOp::HostDomain, Some(at)) => {
+                        Val::Text(Txt::Ref(host.get(..at).unwrap_or_default()))
+                    }
                     (AdvOp::HostDomain, None) => Val::Text(Txt::Ref(host)),
                     (_, Some(at)) => std::str::from_utf8(host.get(at + 1..).unwrap_or_default())
                         .ok()
@@ -673,7 +685,12 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 let (Some(t), Some(arg)) = (self.text(v), self.text(arg)) else {
                     return Val::Unknown;
                 };
-                boolean(text_pred(*pred, Self::bytes(t, buf), Self::bytes(arg, buf), *fold))
+                boolean(text_pred(
+                    *pred,
+                    Self::bytes(t, buf),
+                    Self::bytes(arg, buf),
+                    *fold,
+                ))
             }
             AdvOp::SetPred { kind, set, fold } => {
                 let v = pop();
@@ -863,7 +880,9 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 if let Some(at) = target.windows(3).position(|w| w == b"://") {
                     let rest = target.get(at + 3..).unwrap_or_default();
                     let end = rest.iter().position(|b| *b == b'/' || *b == b'?');
-                    return Val::Text(Txt::Ref(rest.get(..end.unwrap_or(rest.len())).unwrap_or_default()));
+                    return Val::Text(Txt::Ref(
+                        rest.get(..end.unwrap_or(rest.len())).unwrap_or_default(),
+                    ));
                 }
                 match self.picked(slot, None) {
                     Some((_, host)) => Val::Text(Txt::Ref(host.unwrap_or_default())),
@@ -883,7 +902,9 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             AdvSource::ClientIpv6 { dst } => {
                 let ip = if dst { net.dest_ip } else { net.source_ip };
                 match ip {
-                    Some(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => Val::Ip(IpAddr::V6(v6)),
+                    Some(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+                        Val::Ip(IpAddr::V6(v6))
+                    }
                     _ => Val::Unknown,
                 }
             }

@@ -210,7 +210,11 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                             break Outcome::from(!or);
                         };
                         frames.push(AdvFrame {
-                            kind: if or { AdvFrameKind::Or } else { AdvFrameKind::And },
+                            kind: if or {
+                                AdvFrameKind::Or
+                            } else {
+                                AdvFrameKind::And
+                            },
                             rest,
                         });
                         current = node(nodes, first);
@@ -271,7 +275,11 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             _ => Outcome::from(self.leaf_node(leaf)),
         };
         if leaf.memo != NO_MEMO {
-            let stored = if leaf.memo_negate { outcome.not() } else { outcome };
+            let stored = if leaf.memo_negate {
+                outcome.not()
+            } else {
+                outcome
+            };
             self.memos.set(leaf.memo, stored);
         }
         outcome

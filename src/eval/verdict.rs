@@ -205,10 +205,15 @@ impl FromStr for Verdict {
 
     /// `true`, `false`, `unknown` or `undef`, in any case.
     fn from_str(text: &str) -> Result<Verdict, ParseVerdictError> {
-        [Verdict::True, Verdict::False, Verdict::Unknown, Verdict::Undef]
-            .into_iter()
-            .find(|v| v.as_str().eq_ignore_ascii_case(text))
-            .ok_or_else(|| ParseVerdictError(text.to_owned()))
+        [
+            Verdict::True,
+            Verdict::False,
+            Verdict::Unknown,
+            Verdict::Undef,
+        ]
+        .into_iter()
+        .find(|v| v.as_str().eq_ignore_ascii_case(text))
+        .ok_or_else(|| ParseVerdictError(text.to_owned()))
     }
 }
 

@@ -82,9 +82,12 @@ pub(crate) enum TextPred {
 /// Pattern-set predicates (D32).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SetPred {
-    ContainsAny,
-    EqualsAny,
-    StartsWithAny,
+    /// `CONTAINS_ANY`
+    Contains,
+    /// `EQUALS_ANY`
+    Equals,
+    /// `STARTSWITH_ANY`
+    StartsWith,
 }
 
 /// Text extractors with one text argument.

@@ -229,7 +229,10 @@ fn source(calls: &[&Call], req: &Req, env: &Env) -> (V, usize) {
     let at = |i: usize| names.get(i).map(String::as_str).unwrap_or("");
     match (at(0), at(1), at(2)) {
         ("HTTP", "REQ", "HEADER") => {
-            let name = calls.get(2).and_then(|c| text_arg(c, 0, req, env)).unwrap_or_default();
+            let name = calls
+                .get(2)
+                .and_then(|c| text_arg(c, 0, req, env))
+                .unwrap_or_default();
             (V::Header(header(req, &name)), 3)
         }
         ("HTTP", "REQ", "URL") => (V::Text(req.target.as_bytes().to_vec()), 3),
@@ -252,7 +255,10 @@ fn source(calls: &[&Call], req: &Req, env: &Env) -> (V, usize) {
         }
         ("SYS", "TIME", _) => (req.clock.map_or(V::Unknown, V::Time), 2),
         ("SYS", "EVAL_CLASSIC_EXPR", _) => {
-            let text = calls.get(1).and_then(|c| text_arg(c, 0, req, env)).unwrap_or_default();
+            let text = calls
+                .get(1)
+                .and_then(|c| text_arg(c, 0, req, env))
+                .unwrap_or_default();
             let text = String::from_utf8_lossy(&text).into_owned();
             (classic(&text, req), 2)
         }
@@ -263,7 +269,10 @@ fn source(calls: &[&Call], req: &Req, env: &Env) -> (V, usize) {
             3,
         ),
         ("AAA", "USER", "IS_MEMBER_OF") => {
-            let group = calls.get(2).and_then(|c| text_arg(c, 0, req, env)).unwrap_or_default();
+            let group = calls
+                .get(2)
+                .and_then(|c| text_arg(c, 0, req, env))
+                .unwrap_or_default();
             let v = req
                 .groups
                 .as_ref()
@@ -293,7 +302,8 @@ fn classic(text: &str, req: &Req) -> V {
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_bytes()))
         .collect();
-    let view = nsexpr::eval::HeaderList::new(req.method.as_bytes(), req.target.as_bytes(), &headers);
+    let view =
+        nsexpr::eval::HeaderList::new(req.method.as_bytes(), req.target.as_bytes(), &headers);
     match program.eval(&view) {
         nsexpr::Verdict::True => b(true),
         nsexpr::Verdict::False => b(false),
@@ -302,7 +312,11 @@ fn classic(text: &str, req: &Req) -> V {
 }
 
 fn fold_eq(a: &[u8], c: &[u8], fold: bool) -> bool {
-    if fold { a.eq_ignore_ascii_case(c) } else { a == c }
+    if fold {
+        a.eq_ignore_ascii_case(c)
+    } else {
+        a == c
+    }
 }
 
 fn contains(hay: &[u8], needle: &[u8], fold: bool) -> Option<usize> {
@@ -376,7 +390,11 @@ fn in_subnet(ip: IpAddr, lit: &IpLit) -> bool {
         }
         (IpAddr::V6(a), IpAddr::V6(n)) => {
             let len = u32::from(lit.prefix.unwrap_or(128));
-            let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+            let mask = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - len)
+            };
             u128::from(a) & mask == u128::from(n) & mask
         }
         _ => false,
@@ -412,8 +430,8 @@ fn method(name: &str, v: V, call: &Call, fold: &mut bool, req: &Req, env: &Env) 
                         let bytes = s.as_bytes();
                         while i < bytes.len() {
                             if bytes[i] == b'%'
-                                && i + 2 < bytes.len() + 0
-                                && let Ok(n) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+                                && let Some(Ok(n)) =
+                                    s.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16))
                             {
                                 out.push(n);
                                 i += 3;
@@ -512,10 +530,14 @@ fn method(name: &str, v: V, call: &Call, fold: &mut bool, req: &Req, env: &Env) 
             };
             b(compare(op, o))
         }
-        ("BETWEEN", V::Time(t)) => match (arg(call, 0).map(|a| &a.kind), arg(call, 1).map(|a| &a.kind)) {
-            (Some(AdvKind::Time(lo)), Some(AdvKind::Time(hi))) => b(time_cmp(*t, lo).is_ge() && time_cmp(*t, hi).is_le()),
-            _ => V::Unknown,
-        },
+        ("BETWEEN", V::Time(t)) => {
+            match (arg(call, 0).map(|a| &a.kind), arg(call, 1).map(|a| &a.kind)) {
+                (Some(AdvKind::Time(lo)), Some(AdvKind::Time(hi))) => {
+                    b(time_cmp(*t, lo).is_ge() && time_cmp(*t, hi).is_le())
+                }
+                _ => V::Unknown,
+            }
+        }
         ("WEEKDAY" | "HOURS" | "YEAR" | "MONTH" | "DAY" | "MINUTES" | "SECONDS", V::Time(t)) => {
             let f = time_fields(*t);
             V::Num(match name {
@@ -552,7 +574,9 @@ fn method(name: &str, v: V, call: &Call, fold: &mut bool, req: &Req, env: &Env) 
                     "PATH_AND_QUERY" => t,
                     _ => {
                         let last = path.rsplit('/').next().unwrap_or("");
-                        last.rsplit_once('.').map(|(_, s)| s.to_owned()).unwrap_or_default()
+                        last.rsplit_once('.')
+                            .map(|(_, s)| s.to_owned())
+                            .unwrap_or_default()
                     }
                 }
                 .into_bytes(),
@@ -562,7 +586,11 @@ fn method(name: &str, v: V, call: &Call, fold: &mut bool, req: &Req, env: &Env) 
             *fold = true;
             let t = text.unwrap_or_default();
             let s = String::from_utf8_lossy(&t).into_owned();
-            V::Text(s.rsplit_once(':').map_or(s.clone(), |(h, _)| h.to_owned()).into_bytes())
+            V::Text(
+                s.rsplit_once(':')
+                    .map_or(s.clone(), |(h, _)| h.to_owned())
+                    .into_bytes(),
+            )
         }
         _ => {
             let Some(t) = text else {
@@ -612,10 +640,18 @@ fn method(name: &str, v: V, call: &Call, fold: &mut bool, req: &Req, env: &Env) 
                         return V::Unknown;
                     };
                     let p = &re.pattern;
-                    if p.contains("(?=") || p.contains("(?<") || p.contains("(?!") || p.contains("\\1") {
+                    if p.contains("(?=")
+                        || p.contains("(?<")
+                        || p.contains("(?!")
+                        || p.contains("\\1")
+                    {
                         return V::Unknown;
                     }
-                    let pattern = if f { format!("(?i-u){p}") } else { format!("(?-u){p}") };
+                    let pattern = if f {
+                        format!("(?i-u){p}")
+                    } else {
+                        format!("(?-u){p}")
+                    };
                     match regex::bytes::Regex::new(&pattern) {
                         Ok(re) => b(re.is_match(&t)),
                         Err(_) => V::Unknown,

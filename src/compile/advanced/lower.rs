@@ -288,12 +288,14 @@ fn may_undef(t: &Typed) -> bool {
     while let Some(t) = stack.pop() {
         let undef = match &t.node {
             TypedNode::Neg(_) => true,
-            TypedNode::Infix { rest, .. } => rest.iter().any(|(op, _)| {
-                matches!(
-                    op,
-                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem
-                ) && t.ty.comparable() != AdvType::Text
-            }) || rest.iter().any(|(_, r)| r.ty == AdvType::Num),
+            TypedNode::Infix { rest, .. } => {
+                rest.iter().any(|(op, _)| {
+                    matches!(
+                        op,
+                        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem
+                    ) && t.ty.comparable() != AdvType::Text
+                }) || rest.iter().any(|(_, r)| r.ty == AdvType::Num)
+            }
             TypedNode::Chain(c) => c.steps.iter().any(|s| {
                 matches!(s.op, Op::TypecastNum | Op::TypecastIp)
                     || (s.op == Op::Count && s.on == AdvType::Header)
@@ -347,7 +349,9 @@ fn shape(t: &Typed) -> Shape<'_> {
     match &t.node {
         TypedNode::Bool(b) => Shape::Const(*b),
         TypedNode::Infix { first, rest }
-            if rest.first().is_some_and(|(op, _)| matches!(op, BinOp::And | BinOp::Or)) =>
+            if rest
+                .first()
+                .is_some_and(|(op, _)| matches!(op, BinOp::And | BinOp::Or)) =>
         {
             let or = matches!(rest.first(), Some((BinOp::Or, _)));
             Shape::Chain(first, rest, or)
@@ -407,7 +411,9 @@ impl Lowering<'_, '_, '_> {
                             work.push(Work::Chain { slot, operands, or });
                             let items = std::iter::once(first).chain(rest.iter().map(|(_, r)| r));
                             let entries: Vec<_> = items.zip(operands.ids()).collect();
-                            work.extend(entries.into_iter().rev().map(|(t, id)| Work::Enter(t, id)));
+                            work.extend(
+                                entries.into_iter().rev().map(|(t, id)| Work::Enter(t, id)),
+                            );
                         }
                         // A parenthesised operand (or an inlined name) without `.NOT`.
                         Shape::Not(inner, 0) => work.push(Work::Enter(inner, slot)),
@@ -464,7 +470,8 @@ impl Lowering<'_, '_, '_> {
                             .fold(0u32, |sum, id| sum.saturating_add(arena.cost(id)));
                         arena.set(slot, kind, cost);
                     } else {
-                        let (ordered, cost) = crate::compile::passes::cheapest_first(arena, operands);
+                        let (ordered, cost) =
+                            crate::compile::passes::cheapest_first(arena, operands);
                         let kind = if or {
                             NodeKind::Or(operands)
                         } else {
@@ -878,11 +885,11 @@ impl Lowering<'_, '_, '_> {
                 };
                 let set: Box<[Box<[u8]>]> = members.iter().map(|m| m.clone().into()).collect();
                 let kind = match step.op {
-                    Op::ContainsAny => SetPred::ContainsAny,
-                    Op::EqualsAny => SetPred::EqualsAny,
-                    _ => SetPred::StartsWithAny,
+                    Op::ContainsAny => SetPred::Contains,
+                    Op::EqualsAny => SetPred::Equals,
+                    _ => SetPred::StartsWith,
                 };
-                items.push(Emit::Op(if header && kind == SetPred::ContainsAny {
+                items.push(Emit::Op(if header && kind == SetPred::Contains {
                     AdvOp::HeaderSet { kind, set, fold: f }
                 } else {
                     AdvOp::SetPred { kind, set, fold: f }
@@ -934,9 +941,7 @@ impl Lowering<'_, '_, '_> {
                 *fold = true;
                 items.push(Emit::Op(AdvOp::HostDomain));
             }
-            Op::Port if step.on == AdvType::Hostname => {
-                items.push(Emit::Op(AdvOp::HostPort))
-            }
+            Op::Port if step.on == AdvType::Hostname => items.push(Emit::Op(AdvOp::HostPort)),
             Op::Weekday
             | Op::Day
             | Op::Hours
@@ -1073,9 +1078,11 @@ fn unsupported_construct(pattern: &str) -> Option<&'static str> {
         if rest.starts_with(b"(?>") {
             return Some("atomic");
         }
-        if rest.starts_with(b"(?R)") || (rest.starts_with(b"(?") && next == Some(b'?') && {
-            bytes.get(i + 2).is_some_and(u8::is_ascii_digit)
-        }) {
+        if rest.starts_with(b"(?R)")
+            || (rest.starts_with(b"(?") && next == Some(b'?') && {
+                bytes.get(i + 2).is_some_and(u8::is_ascii_digit)
+            })
+        {
             return Some("recursion");
         }
         if rest.starts_with(b"(?C") {
