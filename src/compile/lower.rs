@@ -26,8 +26,6 @@ pub(super) struct Compiler<'a> {
     pub options: &'a CompileOptions,
     definitions: HashMap<String, Resolved<'a>>,
     pub arena: Arena,
-    /// Advanced named expressions, checked at the first advanced rule.
-    pub(super) advanced_names: Option<super::advanced::lower::AdvNames>,
 }
 
 /// The text being lowered: the rule, or a named expression's definition.
@@ -66,7 +64,6 @@ impl<'a> Compiler<'a> {
             options,
             definitions: HashMap::new(),
             arena: Arena::default(),
-            advanced_names: None,
         }
     }
 

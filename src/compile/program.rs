@@ -4,6 +4,7 @@
 use std::str::FromStr;
 
 use super::advanced::AdvCompileError;
+use super::advanced::lower::{AdvNames, lower_advanced};
 use super::lower::Compiler;
 use super::passes::{self, Finished};
 use super::{CompileError, CompileOptions, NamedExpressions, trigger};
@@ -120,7 +121,7 @@ impl Program {
         options: &CompileOptions,
     ) -> Result<Program, AdvCompileError> {
         let mut compiler = Compiler::new(names, options);
-        let lowered = compiler.lower_advanced(text)?;
+        let lowered = lower_advanced(&mut compiler, &mut None, text)?;
         let inputs = compiler.arena.inputs.to_set();
         let root = lowered.root;
         let Finished {
@@ -259,6 +260,8 @@ impl<'n> ProgramBuilder<'n> {
 pub struct ProgramSetBuilder<'a> {
     compiler: Compiler<'a>,
     members: Vec<Member>,
+    /// Advanced named expressions, checked at the first advanced rule.
+    advanced_names: Option<AdvNames>,
 }
 
 impl<'a> ProgramSetBuilder<'a> {
@@ -267,6 +270,7 @@ impl<'a> ProgramSetBuilder<'a> {
         ProgramSetBuilder {
             compiler: Compiler::new(names, options),
             members: Vec::new(),
+            advanced_names: None,
         }
     }
 
@@ -309,7 +313,7 @@ impl<'a> ProgramSetBuilder<'a> {
                 Ok(self.add(&parsed.expr, text)?)
             }
             Syntax::Advanced => {
-                let lowered = self.compiler.lower_advanced(text)?;
+                let lowered = lower_advanced(&mut self.compiler, &mut self.advanced_names, text)?;
                 let inputs = self.compiler.arena.inputs.to_set();
                 self.members.push(Member {
                     root: lowered.root,

@@ -42,21 +42,18 @@ pub(in crate::compile) struct Lowered {
     pub unsupported: Vec<String>,
 }
 
-impl Compiler<'_> {
-    /// Parses, checks and lowers an advanced rule.
-    pub(in crate::compile) fn lower_advanced(
-        &mut self,
-        text: &str,
-    ) -> Result<Lowered, AdvCompileError> {
-        if self.advanced_names.is_none() {
-            self.advanced_names = Some(self.check_names());
-        }
-        let names = self.advanced_names.take().unwrap_or_default();
-        let result = self.lower_checked(text, &names);
-        self.advanced_names = Some(names);
-        result
-    }
+/// Parses, checks and lowers an advanced rule into `compiler`'s arena; `names` caches the
+/// checked advanced named expressions across the rules of a set.
+pub(in crate::compile) fn lower_advanced(
+    compiler: &mut Compiler<'_>,
+    names: &mut Option<AdvNames>,
+    text: &str,
+) -> Result<Lowered, AdvCompileError> {
+    let checked = names.get_or_insert_with(|| compiler.check_names());
+    compiler.lower_checked(text, checked)
+}
 
+impl Compiler<'_> {
     fn check_options(&self, types: HashMap<String, AdvType>) -> CheckOptions {
         CheckOptions {
             strict: self.options.strict_advanced,
