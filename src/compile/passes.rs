@@ -16,7 +16,9 @@ use crate::ir::{
 /// searches and clock arithmetic dearer.
 pub(super) fn leaf_cost(leaf: &Leaf) -> u32 {
     match leaf {
-        Leaf::Header { test, .. } | Leaf::ResponseHeader { test, .. } => match test.op {
+        Leaf::Header { test, .. }
+        | Leaf::HeaderAny { test, .. }
+        | Leaf::ResponseHeader { test, .. } => match test.op {
             TextOp::Exists | TextOp::NotExists => 2,
             TextOp::Contents | TextOp::Equals { .. } | TextOp::NotEquals { .. } => 3,
             TextOp::Contains(_) | TextOp::NotContains(_) => 6,

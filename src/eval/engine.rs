@@ -393,6 +393,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
         }
         match &leaf.kind {
             NodeKind::Leaf(Leaf::Header { slot, test }) => self.header(*slot, test),
+            NodeKind::Leaf(Leaf::HeaderAny { slot, test }) => self.header_any(*slot, test),
             NodeKind::Leaf(leaf) => self.leaf(leaf),
             _ => {
                 debug_assert!(false, "leaf_node on a compound node");
@@ -495,6 +496,23 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             (HeaderInstance::Last, _) => request.header_values(key).next_back(),
         };
         Verdict::from(test.test(found))
+    }
+
+    /// An advanced header test over every instance (D26): some instance passes.
+    #[inline(always)]
+    fn header_any(&mut self, index: u16, test: &TextTest) -> Verdict {
+        let Some(key) = self.headers.get(usize::from(index)) else {
+            return Verdict::Unknown;
+        };
+        let request = self.request;
+        if !request.carries_header(key) {
+            return Verdict::Unknown;
+        }
+        Verdict::from(
+            request
+                .header_values(key)
+                .any(|value| test.test(Some(value))),
+        )
     }
 
     /// The D9 path and query, split once.
@@ -675,18 +693,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 Some(b) => v(*b),
                 None => Verdict::Unknown,
             },
-            Leaf::HeaderAny { slot, test } => {
-                let Some(key) = self.headers.get(usize::from(*slot)) else {
-                    return Verdict::Unknown;
-                };
-                if !self.request.carries_header(key) {
-                    return Verdict::Unknown;
-                }
-                let request = self.request;
-                v(request
-                    .header_values(key)
-                    .any(|value| test.test(Some(value))))
-            }
+            Leaf::HeaderAny { slot, test } => self.header_any(*slot, test),
             Leaf::Advanced(code) => self.advanced(self.nodes, code).verdict(),
             Leaf::Header { .. }
             | Leaf::Method(_)
