@@ -271,3 +271,39 @@ fn real_rules_compile_and_evaluate() {
     }
     assert!(compiled >= 40, "{compiled} real rules compiled");
 }
+
+/// `explain` of an advanced rule labels each sub-expression with its canonical advanced text
+/// (D35), in written order, and shows every instance a header-level test looked at (D26).
+#[test]
+fn explain_labels_advanced_subexpressions() {
+    let rule = r#"http.req.header("User-Agent").set_text_mode(ignorecase).contains("Worx") && HTTP.REQ.HEADER("X-Citrix-Gateway").EXISTS"#;
+    let program = Program::new(rule).expect("compiles");
+    let headers = [
+        ("User-Agent", "x"),
+        ("User-Agent", "WorxWeb"),
+        ("X-Citrix-Gateway", "g"),
+    ];
+    let request = HeaderList::new("GET", "/", &headers);
+    let explained = program.explain(&request);
+    assert_eq!(explained.verdict, Some(Verdict::True));
+    let labels: Vec<&str> = explained.children.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            r#"HTTP.REQ.HEADER("User-Agent").SET_TEXT_MODE(IGNORECASE).CONTAINS("Worx")"#,
+            r#"HTTP.REQ.HEADER("X-Citrix-Gateway").EXISTS"#,
+        ]
+    );
+    assert_eq!(
+        explained.children[0].observed.as_deref(),
+        Some(r#"user-agent: "x", "WorxWeb""#)
+    );
+    let undef = Program::new(r#"HTTP.REQ.HEADER("M").COUNT > 0 || TRUE"#).expect("compiles");
+    let many = [("M", "1"); 16];
+    let explained = undef.explain(&HeaderList::new("GET", "/", &many));
+    assert_eq!(explained.verdict, Some(Verdict::Undef));
+    assert_eq!(
+        explained.children[0].observed.as_deref(),
+        Some("evaluation error (undef)")
+    );
+}

@@ -220,6 +220,25 @@ fn observe<V: RequestView>(
                 format!("{name}: {}", shown(bindings.header_value(*slot)))
             }
         }
+        Leaf::HeaderAny { slot, .. } => {
+            let key = bindings.headers.get(usize::from(*slot));
+            let name = key.map_or("", |k| k.as_str());
+            if verdict == Verdict::Unknown {
+                return format!("{name}: not carried by this record");
+            }
+            let request = bindings.request;
+            let values: Vec<String> = key
+                .into_iter()
+                .flat_map(|k| request.header_values(k))
+                .map(|v| shown(Some(v)))
+                .collect();
+            if values.is_empty() {
+                format!("{name}: absent")
+            } else {
+                format!("{name}: {}", values.join(", "))
+            }
+        }
+        Leaf::Advanced(_) if verdict == Verdict::Undef => "evaluation error (undef)".to_owned(),
         Leaf::Method(_) => format!("method: {}", shown(Some(bindings.request.method()))),
         Leaf::UrlPath(_) | Leaf::UrlPattern { .. } => {
             format!("path: {}", shown(Some(bindings.path_query().0)))
