@@ -72,8 +72,9 @@ pub struct ReadmeDoctests;
 
 pub use ast::Expr;
 pub use compile::{
-    CompileError, CompileOptions, HeaderInstance, NamedExpressions, Program, ProgramBuilder,
-    ProgramSet, ProgramSetBuilder, SetScratch,
+    CompileError, CompileOptions, GroupMatch, HeaderInstance, HeaderTextOps, NamedExpressions,
+    PatternSets, Program, ProgramBuilder, ProgramSet, ProgramSetBuilder, SetScratch, Syntax,
+    TimeFields, UrlMode,
 };
 pub use error::line_column;
 pub use eval::{Context, RequestView, Verdict};
@@ -90,4 +91,13 @@ pub enum Error {
     /// The rule parses but does not compile (unknown name, cycle...).
     #[error(transparent)]
     Compile(#[from] CompileError),
+    /// An advanced rule does not parse, type-check or compile (boxed: it carries the rule).
+    #[error(transparent)]
+    Advanced(Box<compile::advanced::AdvCompileError>),
+}
+
+impl From<compile::advanced::AdvCompileError> for Error {
+    fn from(error: compile::advanced::AdvCompileError) -> Error {
+        Error::Advanced(Box::new(error))
+    }
 }

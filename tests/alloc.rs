@@ -48,6 +48,10 @@ const RULES: &[&str] = &[
     "METHOD != GET && URLLEN < 250 && URLTOKENS == '+,?,%' && ns_non_get",
     "SOURCEIP == 10.0.0.0 -netmask 255.0.0.0 || !(REQ.HTTP.HEADER Cookie CONTAINS nsc_ -offset 1 -length 5)",
     "DAYOFWEEK == SUNDAYGMT || DESTPORT == 443",
+    // The advanced headline rule (issue 10) and advanced rules on the value machine (D23-D31).
+    r#"HTTP.REQ.HEADER("User-Agent").SET_TEXT_MODE(IGNORECASE).CONTAINS("Worx") && HTTP.REQ.HEADER("X-Citrix-Gateway").EXISTS"#,
+    r#"HTTP.REQ.HEADER("Cookie").COUNT < 3 && HTTP.REQ.URL.PATH.STARTSWITH("/images") || CLIENT.IP.SRC.IN_SUBNET(10.0.0.0/8)"#,
+    r#"HTTP.REQ.HEADER("User-Agent").AFTER_STR("WorxWeb/").LENGTH > 2 && HTTP.REQ.METHOD.EQ(POST)"#,
 ];
 
 #[test]

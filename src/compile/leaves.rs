@@ -146,7 +146,7 @@ impl Arena {
     }
 
     /// The slot of a request header in the program's header table, added on first use.
-    fn header_slot(&mut self, name: &str) -> Result<u16, String> {
+    pub(super) fn header_slot(&mut self, name: &str) -> Result<u16, String> {
         let key = HeaderKey::new(name);
         if let Some(&slot) = self.header_slots.get(key.as_str()) {
             return Ok(slot);

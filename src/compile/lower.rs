@@ -22,7 +22,7 @@ struct Resolved<'a> {
 
 /// Compiles rules into one arena.
 pub(super) struct Compiler<'a> {
-    names: &'a NamedExpressions,
+    pub(super) names: &'a NamedExpressions,
     pub options: &'a CompileOptions,
     definitions: HashMap<String, Resolved<'a>>,
     pub arena: Arena,

@@ -47,6 +47,8 @@ impl Definition {
 #[derive(Debug, Clone, Default)]
 pub struct NamedExpressions {
     user: HashMap<String, Definition>,
+    /// Advanced definitions (D32), a namespace of their own: advanced rules see only these.
+    advanced: HashMap<String, Definition>,
 }
 
 /// Built-ins whose classic definitions are verified (docs/semantics.md#builtins); `ns_true` and
@@ -147,6 +149,19 @@ impl NamedExpressions {
     /// The user definitions.
     pub fn user_definitions(&self) -> impl Iterator<Item = &Definition> {
         self.user.values()
+    }
+
+    /// Adds or replaces an advanced definition (`add policy expression <name> <advanced
+    /// text>`); advanced rules may use only these (D32). Returns `true` when it replaced one.
+    pub fn insert_advanced(&mut self, name: &str, text: &str) -> bool {
+        self.advanced
+            .insert(name.to_ascii_lowercase(), Definition::new(name, text))
+            .is_some()
+    }
+
+    /// The advanced definitions.
+    pub fn advanced_definitions(&self) -> impl Iterator<Item = &Definition> {
+        self.advanced.values()
     }
 
     /// Looks a name up: verified built-ins, then user definitions, then (if enabled) the

@@ -16,7 +16,9 @@ use crate::ir::{
 /// searches and clock arithmetic dearer.
 pub(super) fn leaf_cost(leaf: &Leaf) -> u32 {
     match leaf {
-        Leaf::Header { test, .. } | Leaf::ResponseHeader { test, .. } => match test.op {
+        Leaf::Header { test, .. }
+        | Leaf::HeaderAny { test, .. }
+        | Leaf::ResponseHeader { test, .. } => match test.op {
             TextOp::Exists | TextOp::NotExists => 2,
             TextOp::Contents | TextOp::Equals { .. } | TextOp::NotEquals { .. } => 3,
             TextOp::Contains(_) | TextOp::NotContains(_) => 6,
@@ -144,10 +146,12 @@ fn order_headers(arena: &mut Arena, reach: &[u8]) -> (Box<[HeaderKey]>, usize) {
         }
     }
     for n in arena.nodes.iter_mut() {
-        if let NodeKind::Leaf(Leaf::Header { slot, .. }) = &mut n.kind
-            && let Some(&renumbered) = new_index.get(usize::from(*slot))
-        {
-            *slot = renumbered;
+        if let NodeKind::Leaf(leaf) = &mut n.kind {
+            for slot in leaf.header_slots_mut() {
+                if let Some(&renumbered) = new_index.get(usize::from(*slot)) {
+                    *slot = renumbered;
+                }
+            }
         }
     }
     let cached = uses.iter().filter(|&&n| n > 1).count();
@@ -167,6 +171,11 @@ enum LeafKey<'a> {
         length: Option<usize>,
         test: HeaderTest<'a>,
     },
+    /// An advanced header test over every instance.
+    HeaderAny { slot: u16, test: HeaderTest<'a> },
+    /// Advanced value code is not shared: its label may be a named expression's (D32), which
+    /// names several different leaves.
+    Unique(usize),
     /// Other leaves key on their canonical text.
     Text(&'a str),
 }
@@ -182,9 +191,19 @@ enum HeaderTest<'a> {
 /// The sharing key of a leaf and whether the leaf is the negation of that test: a header's
 /// NOTCONTAINS, NOTEXISTS and `!=` share the search of CONTAINS, EXISTS and `==` (their D7
 /// results on absent headers are the negations too).
-fn leaf_key<'a>(leaf: &'a Leaf, text: &'a str) -> (LeafKey<'a>, bool) {
-    let Leaf::Header { slot, test } = leaf else {
-        return (LeafKey::Text(text), false);
+fn leaf_key<'a>(id: usize, leaf: &'a Leaf, text: &'a str) -> (LeafKey<'a>, bool) {
+    let (slot, test) = match leaf {
+        Leaf::Header { slot, test } => (slot, test),
+        Leaf::HeaderAny { slot, test } => {
+            let key = match &test.op {
+                TextOp::Contains(m) => HeaderTest::Contains(m.lower_needle()),
+                _ => return (LeafKey::Unique(id), false),
+            };
+            let slot = *slot;
+            return (LeafKey::HeaderAny { slot, test: key }, false);
+        }
+        Leaf::Advanced(_) => return (LeafKey::Unique(id), false),
+        _ => return (LeafKey::Text(text), false),
     };
     let (header_test, negate) = match &test.op {
         TextOp::Exists => (HeaderTest::Exists, false),
@@ -228,7 +247,7 @@ fn share_leaves(arena: &mut Arena, reach: &[u8]) -> usize {
         let text = arena.text.get(meta.label.0 as usize..meta.label.1 as usize);
         debug_assert!(text.is_some(), "every leaf has a label");
         let text = text.unwrap_or_default();
-        let (key, negate) = leaf_key(leaf, text);
+        let (key, negate) = leaf_key(id, leaf, text);
         let next = keys.len();
         let index = *keys.entry(key).or_insert(next);
         if index == uses.len() {

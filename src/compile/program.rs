@@ -3,19 +3,40 @@
 
 use std::str::FromStr;
 
+use super::advanced::AdvCompileError;
+use super::advanced::lower::{AdvNames, lower_advanced};
 use super::lower::Compiler;
 use super::passes::{self, Finished};
 use super::{CompileError, CompileOptions, NamedExpressions, trigger};
 use crate::ast::Expr;
-use crate::ir::{ContextInput, HeaderInstance, HeaderKey, Member, Program, ProgramSet};
+use crate::ir::{ContextInput, HeaderInstance, HeaderKey, Member, Program, ProgramSet, Syntax};
 use crate::syntax::{ParseOptions, Precedence};
 
 /// Sets with at least this many rules get a trigger index; below it, evaluating every rule is
 /// cheaper than consulting one.
 const INDEX_THRESHOLD: usize = 16;
 
+impl Syntax {
+    /// The syntax a rule is written in, by classic-language.md 3.2's test.
+    ///
+    /// ```
+    /// use nsexpr::Syntax;
+    ///
+    /// assert_eq!(Syntax::detect(r#"HTTP.REQ.HEADER("X").EXISTS"#), Syntax::Advanced);
+    /// assert_eq!(Syntax::detect("REQ.HTTP.HEADER X EXISTS"), Syntax::Classic);
+    /// ```
+    pub fn detect(text: &str) -> Syntax {
+        if crate::syntax::is_advanced(text) {
+            Syntax::Advanced
+        } else {
+            Syntax::Classic
+        }
+    }
+}
+
 impl Program {
-    /// Parses and compiles rule text with default options and no user named expressions.
+    /// Parses and compiles rule text, classic or advanced (detected per rule), with default
+    /// options and no user named expressions.
     ///
     /// ```
     /// let program = nsexpr::Program::new("REQ.HTTP.HEADER X-Citrix-Gateway EXISTS")?;
@@ -47,6 +68,7 @@ impl Program {
         ProgramBuilder {
             names: None,
             options: CompileOptions::default(),
+            syntax: None,
         }
     }
 
@@ -73,7 +95,61 @@ impl Program {
             layout,
             labels,
             inputs,
+            syntax: Syntax::Classic,
+            unsupported: Box::default(),
         })
+    }
+
+    /// Parses, checks and compiles an advanced rule (D21-D32); `names` supplies advanced named
+    /// expressions (and the classic ones `SYS.EVAL_CLASSIC_EXPR` may use).
+    ///
+    /// ```
+    /// use nsexpr::eval::HeaderList;
+    /// use nsexpr::{CompileOptions, NamedExpressions, Program, Syntax, Verdict};
+    ///
+    /// let rule = r#"HTTP.REQ.HEADER("User-Agent").SET_TEXT_MODE(IGNORECASE).CONTAINS("Worx")"#;
+    /// let program =
+    ///     Program::compile_advanced(rule, &NamedExpressions::new(), &CompileOptions::default())?;
+    /// assert_eq!(program.syntax(), Syntax::Advanced);
+    /// let request = HeaderList::new("GET", "/", &[("User-Agent", "WorxWeb/1")]);
+    /// assert_eq!(program.eval(&request), Verdict::True);
+    /// # Ok::<(), nsexpr::compile::advanced::AdvCompileError>(())
+    /// ```
+    pub fn compile_advanced(
+        text: &str,
+        names: &NamedExpressions,
+        options: &CompileOptions,
+    ) -> Result<Program, AdvCompileError> {
+        let mut compiler = Compiler::new(names, options);
+        let lowered = lower_advanced(&mut compiler, &mut None, text)?;
+        let inputs = compiler.arena.inputs.to_set();
+        let root = lowered.root;
+        let Finished {
+            nodes,
+            layout,
+            labels,
+        } = passes::finish(compiler.arena, &[root], options.header_instance);
+        Ok(Program {
+            nodes,
+            root,
+            layout,
+            labels,
+            inputs,
+            syntax: Syntax::Advanced,
+            unsupported: lowered.unsupported.into_boxed_slice(),
+        })
+    }
+
+    /// The language the rule is written in.
+    pub fn syntax(&self) -> Syntax {
+        self.syntax
+    }
+
+    /// Dependencies no context can supply (`advanced:<PATH>` for methods outside our tables,
+    /// `regex:<construct>` for PCRE constructs the regex engine lacks, `request_body`): where
+    /// the rule reaches one it is UNKNOWN (D24, D27, D28). Empty for classic rules.
+    pub fn unsupported(&self) -> &[String] {
+        &self.unsupported
     }
 
     /// The canonical text of the rule (D15).
@@ -106,6 +182,7 @@ impl FromStr for Program {
 pub struct ProgramBuilder<'n> {
     names: Option<&'n NamedExpressions>,
     options: CompileOptions,
+    syntax: Option<Syntax>,
 }
 
 impl<'n> ProgramBuilder<'n> {
@@ -145,12 +222,37 @@ impl<'n> ProgramBuilder<'n> {
         self
     }
 
+    /// Replaces all compile options at once (advanced options included).
+    pub fn options(mut self, options: CompileOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Forces the rule's syntax instead of detecting it.
+    ///
+    /// ```
+    /// use nsexpr::{Program, Syntax};
+    ///
+    /// let program = Program::builder().syntax(Syntax::Advanced).build("TRUE")?;
+    /// assert_eq!(program.syntax(), Syntax::Advanced);
+    /// # Ok::<(), nsexpr::Error>(())
+    /// ```
+    pub fn syntax(mut self, syntax: Syntax) -> Self {
+        self.syntax = Some(syntax);
+        self
+    }
+
     /// Parses and compiles `text`.
     pub fn build(&self, text: &str) -> Result<Program, crate::Error> {
-        let parsed = crate::syntax::parse_with(text, &self.options.parse)?;
         let none = NamedExpressions::new();
         let names = self.names.unwrap_or(&none);
-        Ok(Program::compile(&parsed.expr, text, names, &self.options)?)
+        match self.syntax.unwrap_or_else(|| Syntax::detect(text)) {
+            Syntax::Advanced => Ok(Program::compile_advanced(text, names, &self.options)?),
+            Syntax::Classic => {
+                let parsed = crate::syntax::parse_with(text, &self.options.parse)?;
+                Ok(Program::compile(&parsed.expr, text, names, &self.options)?)
+            }
+        }
     }
 }
 
@@ -158,6 +260,8 @@ impl<'n> ProgramBuilder<'n> {
 pub struct ProgramSetBuilder<'a> {
     compiler: Compiler<'a>,
     members: Vec<Member>,
+    /// Advanced named expressions, checked at the first advanced rule.
+    advanced_names: Option<AdvNames>,
 }
 
 impl<'a> ProgramSetBuilder<'a> {
@@ -166,15 +270,60 @@ impl<'a> ProgramSetBuilder<'a> {
         ProgramSetBuilder {
             compiler: Compiler::new(names, options),
             members: Vec::new(),
+            advanced_names: None,
         }
     }
 
-    /// Adds a parsed rule; returns its index in the set.
+    /// Adds a parsed classic rule; returns its index in the set.
     pub fn add(&mut self, expr: &Expr, source: &str) -> Result<usize, CompileError> {
         let root = self.compiler.lower_rule(expr, source)?;
         let inputs = self.compiler.arena.inputs.to_set();
-        self.members.push(Member { root, inputs });
+        self.members.push(Member {
+            root,
+            inputs,
+            syntax: Syntax::Classic,
+            unsupported: Box::default(),
+        });
         Ok(self.members.len() - 1)
+    }
+
+    /// Adds rule text in `syntax` (`None`: detected per rule); returns its index. Classic and
+    /// advanced rules of one set share the header table and memoised leaves.
+    ///
+    /// ```
+    /// use nsexpr::eval::HeaderList;
+    /// use nsexpr::{CompileOptions, NamedExpressions, ProgramSetBuilder, Syntax, Verdict};
+    ///
+    /// let (names, options) = (NamedExpressions::new(), CompileOptions::default());
+    /// let mut builder = ProgramSetBuilder::new(&names, &options);
+    /// builder.add_text("HEADER User-Agent CONTAINS Receiver", None)?;
+    /// builder.add_text(r#"HTTP.REQ.HEADER("User-Agent").CONTAINS("Receiver")"#, None)?;
+    /// let set = builder.build();
+    /// assert_eq!(set.syntax(1), Some(Syntax::Advanced));
+    /// let request = HeaderList::new("GET", "/", &[("User-Agent", "citrixreceiver")]);
+    /// let mut verdicts = Vec::new();
+    /// set.eval_all(&request, &mut verdicts);
+    /// assert_eq!(verdicts, [Verdict::True, Verdict::False]);
+    /// # Ok::<(), nsexpr::Error>(())
+    /// ```
+    pub fn add_text(&mut self, text: &str, syntax: Option<Syntax>) -> Result<usize, crate::Error> {
+        match syntax.unwrap_or_else(|| Syntax::detect(text)) {
+            Syntax::Classic => {
+                let parsed = crate::syntax::parse_with(text, &self.compiler.options.parse)?;
+                Ok(self.add(&parsed.expr, text)?)
+            }
+            Syntax::Advanced => {
+                let lowered = lower_advanced(&mut self.compiler, &mut self.advanced_names, text)?;
+                let inputs = self.compiler.arena.inputs.to_set();
+                self.members.push(Member {
+                    root: lowered.root,
+                    inputs,
+                    syntax: Syntax::Advanced,
+                    unsupported: lowered.unsupported.into_boxed_slice(),
+                });
+                Ok(self.members.len() - 1)
+            }
+        }
     }
 
     /// The finished set.
@@ -206,6 +355,16 @@ impl ProgramSet {
     /// Whether the set has no rules.
     pub fn is_empty(&self) -> bool {
         self.members.is_empty()
+    }
+
+    /// The language rule `index` is written in.
+    pub fn syntax(&self, index: usize) -> Option<Syntax> {
+        self.members.get(index).map(|m| m.syntax)
+    }
+
+    /// The dependencies rule `index` can never have supplied (see [`Program::unsupported`]).
+    pub fn unsupported(&self, index: usize) -> &[String] {
+        self.members.get(index).map_or(&[], |m| &m.unsupported)
     }
 
     /// The canonical text of rule `index`.

@@ -45,7 +45,12 @@ impl Visitor for Triggers {
         let of = |id: NodeId| self.0.get(id as usize).and_then(Option::as_ref);
         let atoms = match &node.kind {
             NodeKind::Const(false) => Some(Vec::new()),
-            NodeKind::Const(true) | NodeKind::Not(_) => None,
+            // Advanced trees with UNDEF are evaluated for every request.
+            NodeKind::Const(true)
+            | NodeKind::Not(_)
+            | NodeKind::AdvAnd(_)
+            | NodeKind::AdvOr(_)
+            | NodeKind::AdvNot(_) => None,
             NodeKind::Named(inner) => of(*inner).cloned(),
             NodeKind::And(operands) => operands
                 .ids()

@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use super::request::split_target;
+use super::verdict::Outcome;
 use super::{Context, ContextInput, NetInfo, RequestView, Verdict};
 use crate::ir::matchers::{TextOp, TextTest};
 use crate::ir::{
@@ -88,33 +89,25 @@ impl Memos {
     }
 
     #[inline]
-    fn get(&self, index: u16) -> Option<Verdict> {
+    fn get(&self, index: u16) -> Option<Outcome> {
         let byte = match self {
             Memos::None => None,
             Memos::Inline(m) => m.get(usize::from(index)),
             Memos::Heap(m) => m.get(usize::from(index)),
         };
-        match byte.copied() {
-            Some(0) => Some(Verdict::False),
-            Some(1) => Some(Verdict::True),
-            Some(2) => Some(Verdict::Unknown),
-            _ => None,
-        }
+        byte.copied().and_then(Outcome::from_bits)
     }
 
+    /// Stores an outcome set (advanced leaves keep theirs exact, D23).
     #[inline]
-    fn set(&mut self, index: u16, verdict: Verdict) {
+    fn set(&mut self, index: u16, outcome: Outcome) {
         let place = match self {
             Memos::None => None,
             Memos::Inline(m) => m.get_mut(usize::from(index)),
             Memos::Heap(m) => m.get_mut(usize::from(index)),
         };
         if let Some(place) = place {
-            *place = match verdict {
-                Verdict::False => 0,
-                Verdict::True => 1,
-                Verdict::Unknown => 2,
-            };
+            *place = outcome.bits();
         }
     }
 }
@@ -122,6 +115,8 @@ impl Memos {
 /// A request bound to a program for one evaluation.
 pub(crate) struct Bindings<'r, V: RequestView> {
     memos: Memos,
+    /// The arena, for advanced leaves that embed a classic sub-rule.
+    nodes: &'r [Node],
     /// The program's headers; the first `cached` are read by several leaves and cached.
     pub(crate) headers: &'r [HeaderKey],
     cached: usize,
@@ -142,9 +137,15 @@ pub(crate) enum Lookup<T> {
 impl<'r, V: RequestView> Bindings<'r, V> {
     /// Binds `request` for one evaluation of a program laid out by `layout`.
     #[inline]
-    pub(crate) fn new(layout: &'r Layout, request: &'r V, context: &'r Context) -> Self {
+    pub(crate) fn new(
+        layout: &'r Layout,
+        nodes: &'r [Node],
+        request: &'r V,
+        context: &'r Context,
+    ) -> Self {
         Bindings {
             memos: Memos::new(layout.memos),
+            nodes,
             headers: &layout.headers,
             cached: layout.cached_headers,
             instance: layout.header_instance,
@@ -167,6 +168,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 for operand in operands.of(nodes) {
                     match self.operand(nodes, operand) {
                         Verdict::False => return Verdict::False,
+                        Verdict::Undef => return Verdict::Undef,
                         Verdict::Unknown => result = Verdict::Unknown,
                         Verdict::True => {}
                     }
@@ -178,14 +180,109 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 for operand in operands.of(nodes) {
                     match self.operand(nodes, operand) {
                         Verdict::True => return Verdict::True,
+                        Verdict::Undef => return Verdict::Undef,
                         Verdict::Unknown => result = Verdict::Unknown,
                         Verdict::False => {}
                     }
                 }
                 result
             }
+            NodeKind::AdvAnd(_) | NodeKind::AdvOr(_) | NodeKind::AdvNot(_) => {
+                self.outcome_of(nodes, root).verdict()
+            }
             _ => self.eval_nested(nodes, root),
         }
+    }
+
+    /// The outcome set of an advanced boolean tree (D23): left to right, the right operand of
+    /// `&&` only in the worlds where the left is true, of `||` where it is false; on an
+    /// explicit stack.
+    pub(crate) fn outcome_of(&mut self, nodes: &[Node], start: &Node) -> Outcome {
+        let mut frames: InlineFrames<AdvFrame> = InlineFrames::new(AdvFrame::NOT);
+        let mut current = start;
+        'descend: loop {
+            let mut out = loop {
+                match &current.kind {
+                    NodeKind::AdvAnd(ops) | NodeKind::AdvOr(ops) => {
+                        let or = matches!(current.kind, NodeKind::AdvOr(_));
+                        let mut rest = ops.ids();
+                        let Some(first) = rest.next() else {
+                            break Outcome::from(!or);
+                        };
+                        frames.push(AdvFrame {
+                            kind: if or {
+                                AdvFrameKind::Or
+                            } else {
+                                AdvFrameKind::And
+                            },
+                            rest,
+                        });
+                        current = node(nodes, first);
+                    }
+                    NodeKind::AdvNot(inner) => {
+                        frames.push(AdvFrame::NOT);
+                        current = node(nodes, *inner);
+                    }
+                    NodeKind::Leaf(_) => break self.leaf_outcome(current),
+                    _ => break Outcome::from(self.eval_nested(nodes, current)),
+                }
+            };
+            loop {
+                let Some(top) = frames.top() else {
+                    return out;
+                };
+                let decided = match top.kind {
+                    AdvFrameKind::Not => {
+                        frames.pop();
+                        out = out.not();
+                        continue;
+                    }
+                    AdvFrameKind::Join(or, bits) => {
+                        let left = Outcome::from_bits(bits).unwrap_or(Outcome::UNKNOWN);
+                        out = if or { left.or(out) } else { left.and(out) };
+                        frames.pop();
+                        continue;
+                    }
+                    AdvFrameKind::And => !out.has_true(),
+                    AdvFrameKind::Or => !out.has_false(),
+                };
+                let next = if decided { None } else { top.rest.next() };
+                let Some(next) = next else {
+                    frames.pop();
+                    continue;
+                };
+                // Evaluate the right operand, then combine it with what is known so far.
+                let kind = top.kind;
+                frames.push(AdvFrame {
+                    kind: AdvFrameKind::Join(kind == AdvFrameKind::Or, out.bits()),
+                    rest: 0..0,
+                });
+                current = node(nodes, next);
+                continue 'descend;
+            }
+        }
+    }
+
+    /// An advanced tree's leaf: its exact outcome set, memoised when shared.
+    fn leaf_outcome(&mut self, leaf: &Node) -> Outcome {
+        if leaf.memo != NO_MEMO
+            && let Some(known) = self.memos.get(leaf.memo)
+        {
+            return if leaf.memo_negate { known.not() } else { known };
+        }
+        let outcome = match &leaf.kind {
+            NodeKind::Leaf(Leaf::Advanced(code)) => self.advanced(self.nodes, code),
+            _ => Outcome::from(self.leaf_node(leaf)),
+        };
+        if leaf.memo != NO_MEMO {
+            let stored = if leaf.memo_negate {
+                outcome.not()
+            } else {
+                outcome
+            };
+            self.memos.set(leaf.memo, stored);
+        }
+        outcome
     }
 
     /// An operand of `&&`/`||`: leaves are evaluated in place.
@@ -214,7 +311,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                         // A body shared by several uses is evaluated once per request.
                         if current.memo != NO_MEMO {
                             if let Some(known) = self.memos.get(current.memo) {
-                                break known;
+                                break known.verdict();
                             }
                             frames.push(Frame::store(current.memo));
                         }
@@ -232,6 +329,9 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                         frames.push(Frame::chain(true, operands.ids()));
                         break Verdict::False;
                     }
+                    NodeKind::AdvAnd(_) | NodeKind::AdvOr(_) | NodeKind::AdvNot(_) => {
+                        break self.outcome_of(nodes, current).verdict();
+                    }
                 }
             };
             loop {
@@ -246,13 +346,14 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                         continue;
                     }
                     FrameKind::Store(memo) => {
-                        self.memos.set(memo, verdict);
+                        self.memos.set(memo, Outcome::from(verdict));
                         frames.pop();
                         continue;
                     }
                 };
                 let decisive = Verdict::from(or);
-                if verdict == decisive {
+                // UNDEF aborts the chain (D23); only advanced leaves produce it.
+                if verdict == decisive || verdict == Verdict::Undef {
                     frames.pop();
                     continue;
                 }
@@ -271,8 +372,8 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                         continue 'descend;
                     }
                     match self.leaf_node(operand) {
-                        v if v == decisive => {
-                            verdict = decisive;
+                        v if v == decisive || v == Verdict::Undef => {
+                            verdict = v;
                             frames.pop();
                             break;
                         }
@@ -292,6 +393,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
         }
         match &leaf.kind {
             NodeKind::Leaf(Leaf::Header { slot, test }) => self.header(*slot, test),
+            NodeKind::Leaf(Leaf::HeaderAny { slot, test }) => self.header_any(*slot, test),
             NodeKind::Leaf(leaf) => self.leaf(leaf),
             _ => {
                 debug_assert!(false, "leaf_node on a compound node");
@@ -305,7 +407,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
     fn shared_leaf(&mut self, node: &Node) -> Verdict {
         let orient = |v: Verdict| if node.memo_negate { !v } else { v };
         if let Some(shared) = self.memos.get(node.memo) {
-            return orient(shared);
+            return orient(shared.verdict());
         }
         let verdict = match &node.kind {
             NodeKind::Leaf(Leaf::Header { slot, test }) => self.header(*slot, test),
@@ -315,7 +417,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 return Verdict::Unknown;
             }
         };
-        self.memos.set(node.memo, orient(verdict));
+        self.memos.set(node.memo, Outcome::from(orient(verdict)));
         verdict
     }
 
@@ -394,6 +496,23 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             (HeaderInstance::Last, _) => request.header_values(key).next_back(),
         };
         Verdict::from(test.test(found))
+    }
+
+    /// An advanced header test over every instance (D26): some instance passes.
+    #[inline(always)]
+    fn header_any(&mut self, index: u16, test: &TextTest) -> Verdict {
+        let Some(key) = self.headers.get(usize::from(index)) else {
+            return Verdict::Unknown;
+        };
+        let request = self.request;
+        if !request.carries_header(key) {
+            return Verdict::Unknown;
+        }
+        Verdict::from(
+            request
+                .header_values(key)
+                .any(|value| test.test(Some(value))),
+        )
     }
 
     /// The D9 path and query, split once.
@@ -574,6 +693,8 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 Some(b) => v(*b),
                 None => Verdict::Unknown,
             },
+            Leaf::HeaderAny { slot, test } => self.header_any(*slot, test),
+            Leaf::Advanced(code) => self.advanced(self.nodes, code).verdict(),
             Leaf::Header { .. }
             | Leaf::Method(_)
             | Leaf::UrlPath(_)
@@ -664,6 +785,70 @@ pub(crate) fn supplies(ctx: &Context, input: ContextInput) -> bool {
         ContextInput::AaaGroups => ctx.groups.is_some(),
         // Partial records report headers they do not carry per request, not through the context.
         ContextInput::Headers => true,
+    }
+}
+
+/// An open node of [`Bindings::outcome_of`].
+#[derive(Clone)]
+struct AdvFrame {
+    kind: AdvFrameKind,
+    rest: std::ops::Range<NodeId>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AdvFrameKind {
+    And,
+    Or,
+    Not,
+    /// The right operand of the `&&` (`false`) or `||` (`true`) below is being evaluated;
+    /// the left operand's outcome bits.
+    Join(bool, u8),
+}
+
+impl AdvFrame {
+    const NOT: AdvFrame = AdvFrame {
+        kind: AdvFrameKind::Not,
+        rest: 0..0,
+    };
+}
+
+/// A frame stack whose first [`INLINE_FRAMES`] entries need no allocation.
+struct InlineFrames<T: Clone> {
+    inline: [T; INLINE_FRAMES],
+    len: usize,
+    spilled: Vec<T>,
+}
+
+impl<T: Clone> InlineFrames<T> {
+    fn new(fill: T) -> InlineFrames<T> {
+        InlineFrames {
+            inline: std::array::from_fn(|_| fill.clone()),
+            len: 0,
+            spilled: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, frame: T) {
+        match self.inline.get_mut(self.len) {
+            Some(place) => *place = frame,
+            None => self.spilled.push(frame),
+        }
+        self.len += 1;
+    }
+
+    fn top(&mut self) -> Option<&mut T> {
+        let top = self.len.checked_sub(1)?;
+        match top.checked_sub(INLINE_FRAMES) {
+            None => self.inline.get_mut(top),
+            Some(_) => self.spilled.last_mut(),
+        }
+    }
+
+    fn pop(&mut self) {
+        if self.len > INLINE_FRAMES {
+            self.spilled.pop();
+        }
+        self.len = self.len.saturating_sub(1);
     }
 }
 

@@ -39,6 +39,9 @@ enum OpenKind {
     Named(NodeId),
     Chain {
         decisive: Verdict,
+        /// For advanced `&&`/`||`: the exact verdict of the outcome set (D23), which per-operand
+        /// verdicts cannot always reconstruct (`UNKNOWN || UNDEF`).
+        exact: Option<Verdict>,
     },
 }
 
@@ -95,8 +98,23 @@ pub(crate) fn explain<V: RequestView>(
                     order = positioned.into_iter().map(|(_, id)| id).collect();
                 }
                 let decisive = Verdict::from(or);
-                Some((OpenKind::Chain { decisive }, order))
+                Some((
+                    OpenKind::Chain {
+                        decisive,
+                        exact: None,
+                    },
+                    order,
+                ))
             }
+            NodeKind::AdvAnd(operands) | NodeKind::AdvOr(operands) => {
+                let or = matches!(node.kind, NodeKind::AdvOr(_));
+                out.verdict = Some(Verdict::from(!or));
+                let exact = Some(bindings.outcome_of(nodes, node).verdict());
+                let decisive = Verdict::from(or);
+                let kind = OpenKind::Chain { decisive, exact };
+                Some((kind, operands.ids().collect()))
+            }
+            NodeKind::AdvNot(inner) => Some((OpenKind::Not, vec![*inner])),
         };
         if let Some((kind, order)) = open
             && let Some(&first) = order.first()
@@ -124,8 +142,10 @@ pub(crate) fn explain<V: RequestView>(
                     open.out.verdict = Some(verdict);
                     explained.insert(body, verdict);
                 }
-                OpenKind::Chain { decisive } if verdict == decisive => {
-                    open.out.verdict = Some(decisive);
+                OpenKind::Chain { decisive, exact }
+                    if verdict == decisive || (exact.is_some() && verdict == Verdict::Undef) =>
+                {
+                    open.out.verdict = Some(verdict);
                     let skipped = open.order.get(open.next..).unwrap_or_default();
                     let skipped = skipped.iter().map(|&id| skipped_node(labels, id));
                     open.out.children.extend(skipped);
@@ -144,7 +164,15 @@ pub(crate) fn explain<V: RequestView>(
             let finished = stack.pop();
             debug_assert!(finished.is_some(), "the loop holds an open node");
             match finished {
-                Some(done) => child = done.out,
+                Some(mut done) => {
+                    if let OpenKind::Chain {
+                        exact: Some(exact), ..
+                    } = done.kind
+                    {
+                        done.out.verdict = Some(exact);
+                    }
+                    child = done.out;
+                }
                 None => return Explanation::default(),
             }
         }
@@ -192,6 +220,25 @@ fn observe<V: RequestView>(
                 format!("{name}: {}", shown(bindings.header_value(*slot)))
             }
         }
+        Leaf::HeaderAny { slot, .. } => {
+            let key = bindings.headers.get(usize::from(*slot));
+            let name = key.map_or("", |k| k.as_str());
+            if verdict == Verdict::Unknown {
+                return format!("{name}: not carried by this record");
+            }
+            let request = bindings.request;
+            let values: Vec<String> = key
+                .into_iter()
+                .flat_map(|k| request.header_values(k))
+                .map(|v| shown(Some(v)))
+                .collect();
+            if values.is_empty() {
+                format!("{name}: absent")
+            } else {
+                format!("{name}: {}", values.join(", "))
+            }
+        }
+        Leaf::Advanced(_) if verdict == Verdict::Undef => "evaluation error (undef)".to_owned(),
         Leaf::Method(_) => format!("method: {}", shown(Some(bindings.request.method()))),
         Leaf::UrlPath(_) | Leaf::UrlPattern { .. } => {
             format!("path: {}", shown(Some(bindings.path_query().0)))

@@ -8,6 +8,7 @@
 //! The hot path allocates nothing: header values are borrowed from the request, each distinct
 //! header is looked up at most once per evaluation, and the target is split once.
 
+mod advanced;
 mod context;
 mod engine;
 mod explain;

@@ -16,7 +16,7 @@ impl Program {
     /// Evaluates the rule on a request with caller context.
     #[inline]
     pub fn eval_with<V: RequestView>(&self, request: &V, context: &Context) -> Verdict {
-        Bindings::new(&self.layout, request, context).eval(&self.nodes, self.root)
+        Bindings::new(&self.layout, &self.nodes, request, context).eval(&self.nodes, self.root)
     }
 
     /// Whether the rule is certainly true on the request (UNKNOWN counts as no match).
@@ -39,7 +39,7 @@ impl Program {
 
     /// [`explain`](Self::explain) with caller context.
     pub fn explain_with<V: RequestView>(&self, request: &V, context: &Context) -> Explanation {
-        let mut bindings = Bindings::new(&self.layout, request, context);
+        let mut bindings = Bindings::new(&self.layout, &self.nodes, request, context);
         explain(
             &mut bindings,
             &self.nodes,
@@ -72,7 +72,7 @@ impl ProgramSet {
         out: &mut Vec<Verdict>,
     ) {
         out.clear();
-        let mut bindings = Bindings::new(&self.layout, request, context);
+        let mut bindings = Bindings::new(&self.layout, &self.nodes, request, context);
         out.extend(
             self.members
                 .iter()
@@ -102,7 +102,7 @@ impl ProgramSet {
         out: &mut Vec<(usize, Verdict)>,
     ) {
         out.clear();
-        let mut bindings = Bindings::new(&self.layout, request, context);
+        let mut bindings = Bindings::new(&self.layout, &self.nodes, request, context);
         let indexed = self.index.as_ref().filter(|index| {
             self.layout.header_instance != HeaderInstance::Any
                 && index.headers.iter().all(|h| bindings.carries(h.header))
@@ -143,7 +143,7 @@ impl ProgramSet {
         context: &Context,
     ) -> Option<Explanation> {
         let member = self.members.get(index)?;
-        let mut bindings = Bindings::new(&self.layout, request, context);
+        let mut bindings = Bindings::new(&self.layout, &self.nodes, request, context);
         Some(explain(
             &mut bindings,
             &self.nodes,

@@ -3,6 +3,7 @@
 //! shared (a DAG, D12), qualifiers reduced to header slots and context sources, literals prebuilt
 //! into matchers. Nodes carry no text; labels for `explain` sit in a side table.
 
+pub(crate) mod advanced;
 mod header;
 mod input;
 pub(crate) mod matchers;
@@ -13,7 +14,7 @@ pub use header::HeaderKey;
 pub use input::ContextInput;
 pub(crate) use input::InputSet;
 pub(crate) use program::{HeaderAtoms, Labels, Layout, Member, TriggerIndex};
-pub use program::{HeaderInstance, Program, ProgramSet, SetScratch};
+pub use program::{HeaderInstance, Program, ProgramSet, SetScratch, Syntax};
 
 use matchers::{IpTest, NumTest, TextTest, UrlPattern};
 
@@ -82,14 +83,27 @@ pub(crate) enum NodeKind {
     /// name.
     Named(NodeId),
     Leaf(Leaf),
+    /// Advanced `&&` of a rule that can be UNDEF: evaluated on outcome sets, left to right,
+    /// never reordered (D23).
+    AdvAnd(Operands),
+    /// Advanced `||`, as [`AdvAnd`](Self::AdvAnd).
+    AdvOr(Operands),
+    /// Advanced `!` on an outcome set (UNDEF stays UNDEF).
+    AdvNot(NodeId),
 }
 
 impl NodeKind {
     /// The nodes this one refers to directly.
     pub(crate) fn children(&self) -> std::ops::Range<NodeId> {
         match self {
-            NodeKind::And(ops) | NodeKind::Or(ops) => ops.ids(),
-            NodeKind::Not(inner) | NodeKind::Named(inner) => *inner..*inner + 1,
+            NodeKind::And(ops)
+            | NodeKind::Or(ops)
+            | NodeKind::AdvAnd(ops)
+            | NodeKind::AdvOr(ops) => ops.ids(),
+            NodeKind::Not(inner) | NodeKind::Named(inner) | NodeKind::AdvNot(inner) => {
+                *inner..*inner + 1
+            }
+            NodeKind::Leaf(Leaf::Advanced(code)) => code.node_range(),
             NodeKind::Const(_) | NodeKind::Leaf(_) => 0..0,
         }
     }
@@ -231,6 +245,24 @@ pub(crate) enum Leaf {
     Opaque {
         text: Box<str>,
     },
+    /// An advanced header test over every instance (D26): a positive test on some instance.
+    HeaderAny {
+        slot: u16,
+        test: TextTest,
+    },
+    /// An advanced boolean chain evaluated by the value machine (D23-D32).
+    Advanced(Box<advanced::AdvCode>),
+}
+
+impl Leaf {
+    /// The header slots the leaf reads, for renumbering the header table.
+    pub(crate) fn header_slots_mut(&mut self) -> Vec<&mut u16> {
+        match self {
+            Leaf::Header { slot, .. } | Leaf::HeaderAny { slot, .. } => vec![slot],
+            Leaf::Advanced(code) => code.header_slots_mut(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Maps a signed value onto `u64` preserving order, so date comparisons reuse `NumTest`.

@@ -21,6 +21,18 @@ pub enum HeaderInstance {
     Any,
 }
 
+/// The expression language of a rule: classic (D1-D16) or advanced (D21-D35).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum Syntax {
+    /// Classic policy expressions.
+    #[default]
+    Classic,
+    /// Advanced (default-syntax) policy expressions.
+    Advanced,
+}
+
 /// A compiled rule. Immutable, `Send + Sync`, cheap to share behind an `Arc`.
 ///
 /// ```
@@ -41,6 +53,10 @@ pub struct Program {
     pub(crate) layout: Layout,
     pub(crate) labels: Labels,
     pub(crate) inputs: BTreeSet<ContextInput>,
+    pub(crate) syntax: Syntax,
+    /// Dependencies no context supplies (`advanced:<PATH>`, `regex:<construct>`,
+    /// `request_body`): the rule is UNKNOWN where it reaches them (D24, D27, D28).
+    pub(crate) unsupported: Box<[String]>,
 }
 
 /// Several rules compiled together (a vserver's session policies): one header table and one
@@ -82,6 +98,8 @@ pub struct ProgramSet {
 pub(crate) struct Member {
     pub root: NodeId,
     pub inputs: BTreeSet<ContextInput>,
+    pub syntax: Syntax,
+    pub unsupported: Box<[String]>,
 }
 
 /// What evaluation needs besides the nodes: the header table and the per-request scratch sizes.

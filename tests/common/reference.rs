@@ -49,6 +49,8 @@ fn kleene_and(a: Verdict, b: impl FnOnce() -> Verdict) -> Verdict {
     match a {
         Verdict::False => Verdict::False,
         Verdict::True => b(),
+        // Classic rules are never UNDEF.
+        Verdict::Undef => Verdict::Undef,
         Verdict::Unknown => match b() {
             Verdict::False => Verdict::False,
             _ => Verdict::Unknown,
@@ -60,6 +62,7 @@ fn kleene_or(a: Verdict, b: impl FnOnce() -> Verdict) -> Verdict {
     match a {
         Verdict::True => Verdict::True,
         Verdict::False => b(),
+        Verdict::Undef => Verdict::Undef,
         Verdict::Unknown => match b() {
             Verdict::True => Verdict::True,
             _ => Verdict::Unknown,
@@ -84,6 +87,7 @@ impl Reference<'_> {
                 Verdict::True => Verdict::False,
                 Verdict::False => Verdict::True,
                 Verdict::Unknown => Verdict::Unknown,
+                Verdict::Undef => Verdict::Undef,
             },
             ExprKind::Name(name) => {
                 let lower = name.to_lowercase();

@@ -58,6 +58,16 @@ impl<'o> Checker<'o> {
         })
     }
 
+    /// Checks an expression of any type (a named expression's body).
+    pub fn value(mut self, expr: &AdvExpr) -> CResult<Checked> {
+        let typed = self.expr(expr)?;
+        Ok(Checked {
+            typed,
+            unsupported: self.unsupported,
+            lints: self.lints,
+        })
+    }
+
     fn expr(&mut self, expr: &AdvExpr) -> CResult<Typed> {
         let span = expr.span;
         let typed = |node, ty| Typed { node, ty, span };

@@ -22,6 +22,7 @@
 //! ```
 
 mod check;
+pub(in crate::compile) mod lower;
 mod tables;
 mod types;
 
@@ -35,6 +36,47 @@ use crate::ast::Span;
 use crate::ast::advanced::{BinOp, IpLit, RegexLit, TimeLit};
 use crate::error::write_caret;
 use crate::syntax::advanced::{AdvParseError, AdvParseOptions, parse_advanced_with};
+
+/// Pattern sets (`add policy patset` / `bind policy patset`, D32): caseless names, each with
+/// its literal members in binding order.
+///
+/// ```
+/// use nsexpr::PatternSets;
+///
+/// let mut sets = PatternSets::new();
+/// sets.bind("receivers", "CitrixReceiver");
+/// sets.bind("RECEIVERS", "Citrix Workspace");
+/// assert_eq!(sets.get("Receivers").map(<[_]>::len), Some(2));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatternSets {
+    sets: HashMap<String, Vec<Vec<u8>>>,
+}
+
+impl PatternSets {
+    /// No sets.
+    pub fn new() -> PatternSets {
+        PatternSets::default()
+    }
+
+    /// Declares an empty set (`add policy patset`); an existing one keeps its members.
+    pub fn add(&mut self, name: &str) {
+        self.sets.entry(name.to_ascii_uppercase()).or_default();
+    }
+
+    /// Appends a member (`bind policy patset`), creating the set if needed.
+    pub fn bind(&mut self, name: &str, member: impl AsRef<[u8]>) {
+        self.sets
+            .entry(name.to_ascii_uppercase())
+            .or_default()
+            .push(member.as_ref().to_vec());
+    }
+
+    /// The members of a set, in binding order.
+    pub fn get(&self, name: &str) -> Option<&[Vec<u8>]> {
+        self.sets.get(&name.to_ascii_uppercase()).map(Vec::as_slice)
+    }
+}
 
 /// Type-checker settings (section 8).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -395,6 +437,32 @@ pub enum CheckErrorKind {
     /// A named expression written with arguments.
     #[error("`{0}` is neither a prefix nor a method; named expressions take no arguments")]
     NamedWithArguments(String),
+    /// A name that is neither an advanced named expression nor a prefix.
+    #[error("unknown named expression `{0}`")]
+    UnknownName(String),
+    /// A classic named expression used in an advanced rule (D32).
+    #[error("`{0}` is a classic named expression; an advanced rule may use only advanced ones")]
+    ClassicName(String),
+    /// An advanced named expression whose definition does not check.
+    #[error("named expression `{name}` is invalid: {message}")]
+    BadDefinition {
+        /// The name.
+        name: String,
+        /// Why its definition fails.
+        message: String,
+    },
+    /// Named expressions that use each other in a circle.
+    #[error("named expressions use each other in a circle: {0}")]
+    NameCycle(String),
+    /// A pattern set that is not defined.
+    #[error("unknown pattern set `{0}`")]
+    UnknownPatSet(String),
+    /// A regular expression that does not compile.
+    #[error("invalid regular expression: {0}")]
+    BadRegex(String),
+    /// The compiled rule would exceed the size limit.
+    #[error("the rule is too large to compile (more than {0} nodes)")]
+    TooLarge(usize),
 }
 
 /// A type error with its span and the rule text.
@@ -468,6 +536,21 @@ pub fn check(
             span: f.span,
             source: source.to_owned(),
             hint: f.hint,
+        })
+}
+
+/// Parses and type-checks an advanced expression of any type (a named expression's body).
+pub fn check_value_text(text: &str, options: &CheckOptions) -> Result<Checked, AdvCompileError> {
+    let parsed = parse_advanced_with(text, &options.parse)?;
+    check::Checker::new(options)
+        .value(&parsed.expr)
+        .map_err(|f| {
+            AdvCompileError::Check(CheckError {
+                kind: f.kind,
+                span: f.span,
+                source: text.to_owned(),
+                hint: f.hint,
+            })
         })
 }
 
