@@ -55,7 +55,10 @@ fn a_cycle_of_10000_names_is_a_cycle_error() {
     assert!(path.starts_with("e0 -> e1 -> e2 -> "), "{}", &path[..40]);
     assert!(path.ends_with("e9998 -> e9999 -> e0"));
     // The middle of a long cycle is elided so the message stays short.
-    assert!(path.contains(&format!("... ({} more) ...", NAMES + 1 - 16)), "{path}");
+    assert!(
+        path.contains(&format!("... ({} more) ...", NAMES + 1 - 16)),
+        "{path}"
+    );
     assert!(path.len() < 300, "{path}");
     assert_eq!(err.definition(), Some("e9999"));
 }

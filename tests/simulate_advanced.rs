@@ -189,7 +189,6 @@ fn the_walk_follows_d33() {
 }
 
 #[test]
-#[ignore = "needs the advanced engine"]
 fn the_walk_follows_d33_with_advanced_rules_evaluated() {
     assert!(run_table(true) >= 7);
 }

@@ -110,6 +110,20 @@ Examples:
   nsexpr run --config corpus/configs/ctx139319.conf --corpus requests.jsonl
   zcat access.log.gz | nsexpr run --config ns.conf --corpus - --format-in log")]
     Run(RunArgs),
+    /// Convert a classic rule, or every classic rule of an ns.conf, to advanced syntax, and prove
+    /// the result equivalent with both engines.
+    #[command(after_help = "\
+Examples:
+  nsexpr convert 'REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver'
+  nsexpr convert --format json 'URL == /Citrix/*'
+  nsexpr convert --config ns.conf -o ns-advanced.conf      # migrate a whole configuration
+  nsexpr convert --config ns.conf --verify-requests 10000 > /dev/null
+
+A rule is proven on requests built from its own atoms, every client preset and generated
+traffic; a configuration by simulating both files for every preset, every bound user and group
+and --verify-requests generated requests. Exit status 0 when everything converted exactly and
+verified, 1 when something was refused or is not equivalent.")]
+    Convert(ConvertArgs),
     /// Request corpora.
     #[command(subcommand)]
     Corpus(CorpusCommand),
@@ -122,6 +136,32 @@ pub struct RuleOptions {
     #[arg(long, value_name = "NS_CONF")]
     pub config: Option<PathBuf>,
     /// Remove ns.conf quoting first (`"HEADER Cookie contains \"x\""`, `q{...}`).
+    #[arg(long)]
+    pub unquote: bool,
+}
+
+/// `nsexpr convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The classic rule (`-` reads standard input); without it, `--config` is migrated.
+    #[arg(value_name = "RULE")]
+    pub rule: Option<String>,
+    /// The ns.conf to migrate, or whose named expressions the rule uses.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where to write the migrated configuration (default: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Emit nspepi's forms and mark each inexact atom.
+    #[arg(long)]
+    pub nspepi_compatible: bool,
+    /// Skip the proof of equivalence.
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Generated requests in the proof (a rule uses at most 20,000).
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub verify_requests: usize,
+    /// Remove ns.conf quoting from RULE first.
     #[arg(long)]
     pub unquote: bool,
 }

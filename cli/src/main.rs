@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod convert;
 mod diag;
 mod lint;
 mod rule;
@@ -68,6 +69,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Clients => simulate::clients(format),
         Command::Test(a) => test::test(&a, format),
         Command::Run(a) => run::run(&a, format),
+        Command::Convert(a) => convert::convert(&a, format),
         Command::Corpus(CorpusCommand::Generate(a)) => run::generate(&a, format),
     }
 }

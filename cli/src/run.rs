@@ -95,7 +95,7 @@ pub fn run(args: &RunArgs, format: Format) -> Result<ExitCode, Failure> {
                     };
                     match verdict {
                         Verdict::True => count.0 += 1,
-                        Verdict::Unknown => count.1 += 1,
+                        Verdict::Unknown | Verdict::Undef => count.1 += 1,
                         Verdict::False => {}
                     }
                 }

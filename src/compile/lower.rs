@@ -398,6 +398,30 @@ fn write_canonical(expr: &Expr, out: &mut String) -> Option<Vec<(u32, u32)>> {
     Some(ranges)
 }
 
+/// `a -> b -> a`, with the middle of a long cycle elided so a diagnostic stays short.
+fn cycle_path<S: AsRef<str>>(cycle: &[S]) -> String {
+    const SHOWN: usize = 8;
+    if cycle.len() <= 2 * SHOWN {
+        return cycle
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<_>>()
+            .join(" -> ");
+    }
+    let head: Vec<&str> = cycle.iter().take(SHOWN).map(AsRef::as_ref).collect();
+    let tail: Vec<&str> = cycle
+        .iter()
+        .skip(cycle.len() - SHOWN)
+        .map(AsRef::as_ref)
+        .collect();
+    let elided = cycle.len() - 2 * SHOWN;
+    format!(
+        "{} -> ... ({elided} more) ... -> {}",
+        head.join(" -> "),
+        tail.join(" -> ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,28 +457,4 @@ mod tests {
             }
         }
     }
-}
-
-/// `a -> b -> a`, with the middle of a long cycle elided so a diagnostic stays short.
-fn cycle_path<S: AsRef<str>>(cycle: &[S]) -> String {
-    const SHOWN: usize = 8;
-    if cycle.len() <= 2 * SHOWN {
-        return cycle
-            .iter()
-            .map(AsRef::as_ref)
-            .collect::<Vec<_>>()
-            .join(" -> ");
-    }
-    let head: Vec<&str> = cycle.iter().take(SHOWN).map(AsRef::as_ref).collect();
-    let tail: Vec<&str> = cycle
-        .iter()
-        .skip(cycle.len() - SHOWN)
-        .map(AsRef::as_ref)
-        .collect();
-    let elided = cycle.len() - 2 * SHOWN;
-    format!(
-        "{} -> ... ({elided} more) ... -> {}",
-        head.join(" -> "),
-        tail.join(" -> ")
-    )
 }

@@ -17,7 +17,7 @@ use crate::syntax::{ParseOptions, Precedence};
 const INDEX_THRESHOLD: usize = 16;
 
 impl Syntax {
-    /// The syntax a rule is written in, by classic-language.md 3.2's test.
+    /// The syntax a rule is written in, by the test of docs/semantics.md#classic-grammar.
     ///
     /// ```
     /// use nsexpr::Syntax;

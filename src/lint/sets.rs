@@ -64,7 +64,8 @@ pub(super) fn check(config: &Config, sink: &mut Sink<'_>) {
                     }
                     entry.reached = true;
                     match result.verdict {
-                        Verdict::Unknown => entry.unknown = true,
+                        // An UNDEF rule is skipped by the walk; like UNKNOWN, it decides nothing here.
+                        Verdict::Unknown | Verdict::Undef => entry.unknown = true,
                         Verdict::False => {}
                         Verdict::True => {
                             let action = config

@@ -77,7 +77,7 @@ impl<'c> Traffic<'c> {
             for (count, verdict) in counts.iter_mut().zip(&verdicts) {
                 match verdict {
                     Verdict::True => count.0 += 1,
-                    Verdict::Unknown => count.1 += 1,
+                    Verdict::Unknown | Verdict::Undef => count.1 += 1,
                     Verdict::False => {}
                 }
             }

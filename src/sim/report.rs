@@ -118,8 +118,9 @@ pub struct Report {
 pub enum Dependency {
     /// A context input the rule needs and the context lacks (`client_ip`, ...).
     Input(ContextInput),
-    /// An advanced rule, which is not evaluated yet.
-    AdvancedRule,
+    /// Something the engine does not evaluate (`advanced:<PATH>`, `regex:<construct>`,
+    /// `request_body`).
+    Unsupported(String),
     /// A rule that does not parse or compile.
     RuleError,
     /// A bound policy that no `add vpn sessionPolicy` line defines.
@@ -137,7 +138,7 @@ impl fmt::Display for Dependency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Dependency::Input(input) => f.write_str(input.as_str()),
-            Dependency::AdvancedRule => f.write_str("advanced_rule"),
+            Dependency::Unsupported(what) => f.write_str(what),
             Dependency::RuleError => f.write_str("rule_error"),
             Dependency::UndefinedPolicy => f.write_str("undefined policy"),
             Dependency::Goto { policy } => write!(f, "goto of {policy}"),
@@ -206,11 +207,6 @@ pub enum Warning {
         line: usize,
         /// The rule, fully parenthesised as it is read.
         read_as: String,
-    },
-    /// An advanced rule, reported as unknown because advanced rules are not evaluated yet.
-    AdvancedRule {
-        /// The policy.
-        policy: String,
     },
     /// Classic and advanced session policies bound together (D33): classic bindings in
     /// priority order and the advanced walk, one after the other.
@@ -285,10 +281,6 @@ impl fmt::Display for Warning {
             } => write!(
                 f,
                 "session policy `{policy}` (line {line}): the rule mixes && and || without parentheses; it is read as `{read_as}`"
-            ),
-            Warning::AdvancedRule { policy } => write!(
-                f,
-                "session policy `{policy}` has an advanced rule; advanced rules are not evaluated yet, so it is reported as unknown"
             ),
             Warning::MixedSyntax { order } => {
                 let order = match order {

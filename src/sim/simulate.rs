@@ -64,11 +64,9 @@ pub enum SimError {
 /// How a policy's rule is evaluated.
 #[derive(Debug, Clone)]
 enum Rule {
-    /// A classic rule (or named expression) compiled into the set at this index.
+    /// A classic or advanced rule (or named expression) compiled into the set at this index.
     Compiled(usize),
-    /// A constant (advanced `TRUE`/`FALSE`).
-    Constant(bool),
-    /// Not evaluated; the reason is reported (advanced syntax, a rule that does not compile).
+    /// Not evaluated; the reason is reported (a rule that does not compile, an undefined policy).
     Unevaluated(Dependency),
 }
 
@@ -252,9 +250,8 @@ impl Simulator {
             .iter()
             .enumerate()
             .filter_map(|(policy, info)| match info.rule {
-                Rule::Constant(true) => Some((policy, Verdict::True)),
                 Rule::Unevaluated(_) => Some((policy, Verdict::Unknown)),
-                Rule::Constant(false) | Rule::Compiled(_) => None,
+                Rule::Compiled(_) => None,
             })
             .collect();
         let global_folded = global
@@ -383,7 +380,6 @@ impl Simulator {
                 debug_assert!(i < scratch.len(), "rule {i} of the set has no verdict");
                 scratch.get(i).copied().unwrap_or(Verdict::Unknown)
             }
-            Rule::Constant(b) => Verdict::from(b),
             Rule::Unevaluated(_) => Verdict::Unknown,
         }));
     }
@@ -691,8 +687,13 @@ impl Simulator {
                 .iter()
                 .copied()
                 .map(Dependency::Input)
+                .chain(
+                    self.set
+                        .unsupported(*i)
+                        .iter()
+                        .map(|what| Dependency::Unsupported(what.clone())),
+                )
                 .collect(),
-            Rule::Constant(_) => Vec::new(),
             Rule::Unevaluated(reason) => vec![reason.clone()],
         }
     }
@@ -937,10 +938,19 @@ fn compile_policy(
         .expression(text)
         .map_or(text, |e| e.value.text.as_str());
     let (syntax, rule) = if crate::syntax::is_advanced(resolved) {
-        (
-            RuleSyntax::Advanced,
-            compile_advanced(builder, text, resolved),
-        )
+        let rule = match builder.add_text(text, Some(crate::Syntax::Advanced)) {
+            Ok(i) => Rule::Compiled(i),
+            Err(e) => {
+                warnings.push(Warning::RuleDoesNotCompile {
+                    policy: name.to_owned(),
+                    line: policy.rule.line,
+                    unknown_name: e.to_string().contains("unknown name"),
+                    error: e.to_string(),
+                });
+                Rule::Unevaluated(Dependency::RuleError)
+            }
+        };
+        (RuleSyntax::Advanced, rule)
     } else {
         let syntax = if config.expression(text).is_some() {
             RuleSyntax::Named
@@ -980,11 +990,6 @@ fn compile_policy(
         };
         (syntax, rule)
     };
-    if let Rule::Unevaluated(Dependency::AdvancedRule) = &rule {
-        warnings.push(Warning::AdvancedRule {
-            policy: name.to_owned(),
-        });
-    }
     PolicyInfo {
         name: policy.name.clone(),
         action: Some(policy.action.clone()),
@@ -1002,37 +1007,29 @@ const _: () = {
     assert_send_sync::<Config>();
 };
 
-/// Compiles an advanced rule (or the name of an advanced named expression) into the set.
-// engine: `builder.add_text(text, Some(crate::Syntax::Advanced)).map_or_else(|_| Rule::Unevaluated(Dependency::RuleError), Rule::Compiled)`
-// (report the error as `Warning::RuleDoesNotCompile`), then drop this TRUE/FALSE fallback and
-// `Warning::AdvancedRule`.
-fn compile_advanced(_builder: &mut ProgramSetBuilder<'_>, _text: &str, resolved: &str) -> Rule {
-    match resolved.trim().to_ascii_uppercase().as_str() {
-        "TRUE" => Rule::Constant(true),
-        "FALSE" => Rule::Constant(false),
-        _ => Rule::Unevaluated(Dependency::AdvancedRule),
-    }
-}
-
 /// Defines an advanced named expression; `true` when it replaced an earlier definition.
-// engine: `names.insert_advanced(name, text)` (returning whether it redefined).
-fn define_advanced_expression(_names: &mut NamedExpressions, _name: &str, _text: &str) -> bool {
-    false
+fn define_advanced_expression(names: &mut NamedExpressions, name: &str, text: &str) -> bool {
+    names.insert_advanced(name, text)
 }
 
 /// The config's pattern sets (D32) handed to the compiler.
-// engine: build `PatternSets` (name -> `set.strings()`) from `config.pattern_sets()` and return
-// `compile.pattern_sets(sets)`.
-fn with_pattern_sets(compile: CompileOptions, _config: &Config) -> CompileOptions {
-    compile
+fn with_pattern_sets(compile: CompileOptions, config: &Config) -> CompileOptions {
+    let mut sets = crate::compile::advanced::PatternSets::new();
+    for set in config.pattern_sets() {
+        sets.add(&set.name);
+        for member in set.strings() {
+            sets.bind(&set.name, member);
+        }
+    }
+    compile.pattern_sets(sets)
 }
 
 /// A rule's verdict as the walk takes it.
-// engine: add `Verdict::Undef => Outcome::Undef`.
 fn rule_outcome(verdict: Verdict) -> Outcome {
     match verdict {
         Verdict::True => Outcome::True,
         Verdict::False => Outcome::False,
         Verdict::Unknown => Outcome::Unknown,
+        Verdict::Undef => Outcome::Undef,
     }
 }
