@@ -96,6 +96,7 @@ The spec format is documented in the README (section \"Policy tests\").")]
     #[command(after_help = "\
 Examples:
   nsexpr run --config corpus/configs/ctx139319.conf --corpus requests.jsonl
+  nsexpr run --config ns.conf --corpus big.jsonl --threads 2 --limit 100000
   zcat access.log.gz | nsexpr run --config ns.conf --corpus - --format-in log")]
     Run(RunArgs),
     /// Request corpora.
@@ -253,6 +254,15 @@ pub struct RunArgs {
     /// The vpn vserver (needed when the config has several).
     #[arg(long, value_name = "NAME")]
     pub vserver: Option<String>,
+    /// Threads replaying a JSONL corpus (default: every core); the output does not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<std::num::NonZeroUsize>,
+    /// Stop after N records (evaluated or malformed).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// Which instance of a repeated header a rule tests (D6).
+    #[arg(long, value_enum, default_value_t = HeaderInstanceArg::Last)]
+    pub header_instance: HeaderInstanceArg,
 }
 
 /// `nsexpr corpus ...`.

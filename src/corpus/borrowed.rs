@@ -40,7 +40,14 @@ impl<'a> BorrowedRecord<'a> {
     /// Reads one JSONL line into this record, reusing its header list. `Err` carries what is wrong
     /// with the line (the record is then unusable until the next successful read).
     pub fn read_line(&mut self, line: &'a [u8]) -> Result<JsonlLine, String> {
-        let mut p = Parser { text: line, at: 0 };
+        // Checked once for the whole line, so each string is sliced without a check of its own.
+        let text = std::str::from_utf8(line).map_err(|e| {
+            format!(
+                "invalid JSON record: not UTF-8 at column {}",
+                e.valid_up_to() + 1
+            )
+        })?;
+        let mut p = Parser::new(text);
         p.skip_space();
         if p.at >= line.len() {
             return Ok(JsonlLine::NotARecord);
@@ -60,7 +67,7 @@ impl<'a> BorrowedRecord<'a> {
                 p.skip_space();
                 p.expect(b':')?;
                 p.skip_space();
-                match key {
+                match key.as_bytes() {
                     b"method" => method = Some(p.string("method")?),
                     b"target" => target = Some(p.string("target")?),
                     b"version" => version = Some(p.string("version")?),
@@ -71,7 +78,7 @@ impl<'a> BorrowedRecord<'a> {
                     b"context" => {
                         let start = p.at;
                         p.skip_value()?;
-                        let raw = line.get(start..p.at).unwrap_or_default();
+                        let raw = text.get(start..p.at).unwrap_or_default();
                         self.context = read_context(raw)?;
                     }
                     b"partial" => self.partial = p.boolean("partial")?,
@@ -126,8 +133,8 @@ impl<'a> BorrowedRecord<'a> {
                 p.base64_value(&name)?
             } else {
                 match p.string("a header value")? {
-                    Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
-                    Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+                    Cow::Borrowed(value) => Cow::Borrowed(value.as_bytes()),
+                    Cow::Owned(value) => Cow::Owned(value.into_bytes()),
                 }
             };
             p.skip_space();
@@ -179,22 +186,22 @@ impl RequestView for BorrowedRecord<'_> {
 /// The context object: the common scalar fields are read directly; anything else (a client
 /// certificate, a location, escapes, unknown keys) goes through the owned reader so both readers
 /// agree on every input.
-fn read_context(raw: &[u8]) -> Result<Option<Context>, String> {
-    if raw == b"null" {
+fn read_context(raw: &str) -> Result<Option<Context>, String> {
+    if raw == "null" {
         return Ok(None);
     }
     match fast_context(raw) {
         Some(context) => Ok(Some(context)),
-        None => serde_json::from_slice::<RecordedContext>(raw)
+        None => serde_json::from_str::<RecordedContext>(raw)
             .map(|c| Some(c.to_context()))
             .map_err(|e| format!("invalid JSON record: {e}")),
     }
 }
 
 /// `None` when the object holds something the fast path does not read.
-fn fast_context(raw: &[u8]) -> Option<Context> {
+fn fast_context(raw: &str) -> Option<Context> {
     let mut ctx = Context::default();
-    let mut p = Parser { text: raw, at: 0 };
+    let mut p = Parser::new(raw);
     let mut fields = |p: &mut Parser<'_>, key: &[u8]| -> Option<()> {
         match key {
             b"client_ip" => ctx.request_net.source_ip = Some(p.plain_str()?.parse().ok()?),
@@ -237,21 +244,36 @@ fn fast_tls(p: &mut Parser<'_>) -> Option<eval::TlsInfo> {
 
 /// A cursor over one line of JSON.
 struct Parser<'a> {
-    text: &'a [u8],
+    text: &'a str,
+    bytes: &'a [u8],
     at: usize,
+    /// Whether the text has a backslash anywhere; without one, a string ends at the next quote.
+    escapes: bool,
 }
 
 impl<'a> Parser<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.text.get(self.at).copied()
+    fn new(text: &'a str) -> Parser<'a> {
+        Parser {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+            escapes: memchr::memchr(b'\\', text.as_bytes()).is_some(),
+        }
     }
 
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    #[inline]
     fn skip_space(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\r' | b'\n')) {
             self.at += 1;
         }
     }
 
+    #[inline]
     fn eat(&mut self, byte: u8) -> bool {
         let found = self.peek() == Some(byte);
         if found {
@@ -260,32 +282,58 @@ impl<'a> Parser<'a> {
         found
     }
 
+    #[inline]
     fn expect(&mut self, byte: u8) -> Result<(), String> {
         if self.eat(byte) {
             Ok(())
         } else {
-            Err(self.error(&format!("expected `{}`", char::from(byte))))
+            Err(self.expected(byte))
         }
     }
 
+    #[cold]
+    fn expected(&self, byte: u8) -> String {
+        self.error(&format!("expected `{}`", char::from(byte)))
+    }
+
+    #[cold]
     fn error(&self, what: &str) -> String {
         format!("invalid JSON record: {what} at column {}", self.at + 1)
     }
 
-    /// The bytes between the quotes of a string, escapes left as written.
-    fn raw_string(&mut self) -> Result<&'a [u8], String> {
+    /// The text between the quotes of a string, escapes left as written.
+    fn raw_string(&mut self) -> Result<&'a str, String> {
+        self.raw_string_escaped().map(|(raw, _)| raw)
+    }
+
+    /// [`raw_string`](Self::raw_string), and whether it has an escape.
+    fn raw_string_escaped(&mut self) -> Result<(&'a str, bool), String> {
+        let mut escaped = false;
         self.expect(b'"')?;
         let start = self.at;
+        if !self.escapes {
+            let rest = self.bytes.get(self.at..).unwrap_or_default();
+            let Some(i) = memchr::memchr(b'"', rest) else {
+                self.at = self.bytes.len();
+                return Err(self.error("unterminated string"));
+            };
+            self.at += i + 1;
+            return Ok((self.text.get(start..self.at - 1).unwrap_or_default(), false));
+        }
         loop {
-            let rest = self.text.get(self.at..).unwrap_or_default();
+            let rest = self.bytes.get(self.at..).unwrap_or_default();
             let Some(i) = memchr::memchr2(b'"', b'\\', rest) else {
-                self.at = self.text.len();
+                self.at = self.bytes.len();
                 return Err(self.error("unterminated string"));
             };
             self.at += i + 1;
             if rest.get(i) == Some(&b'"') {
-                return Ok(self.text.get(start..self.at - 1).unwrap_or_default());
+                return Ok((
+                    self.text.get(start..self.at - 1).unwrap_or_default(),
+                    escaped,
+                ));
             }
+            escaped = true;
             // A backslash escapes the next byte (`\uXXXX` needs no special case to be skipped).
             self.at += 1;
         }
@@ -297,14 +345,12 @@ impl<'a> Parser<'a> {
             return Err(self.error(&format!("{what} must be a string")));
         }
         let start = self.at;
-        let raw = self.raw_string()?;
-        if memchr::memchr(b'\\', raw).is_none() {
-            return std::str::from_utf8(raw)
-                .map(Cow::Borrowed)
-                .map_err(|_| self.error("a string is not UTF-8"));
+        let (raw, escaped) = self.raw_string_escaped()?;
+        if !escaped {
+            return Ok(Cow::Borrowed(raw));
         }
         let quoted = self.text.get(start..self.at).unwrap_or_default();
-        serde_json::from_slice::<String>(quoted)
+        serde_json::from_str::<String>(quoted)
             .map(Cow::Owned)
             .map_err(|e| format!("invalid JSON record: {e}"))
     }
@@ -319,7 +365,7 @@ impl<'a> Parser<'a> {
         struct Bytes {
             b64: String,
         }
-        let bytes: Bytes = serde_json::from_slice(raw)
+        let bytes: Bytes = serde_json::from_str(raw)
             .map_err(|_| self.error("a header value must be a string or {\"b64\": ...}"))?;
         decode_base64(&bytes.b64)
             .map(Cow::Owned)
@@ -327,7 +373,7 @@ impl<'a> Parser<'a> {
     }
 
     fn boolean(&mut self, what: &str) -> Result<bool, String> {
-        let rest = self.text.get(self.at..).unwrap_or_default();
+        let rest = self.bytes.get(self.at..).unwrap_or_default();
         if rest.starts_with(b"true") {
             self.at += 4;
             Ok(true)
@@ -345,10 +391,7 @@ impl<'a> Parser<'a> {
             return None;
         }
         let raw = self.raw_string().ok()?;
-        if raw.contains(&b'\\') {
-            return None;
-        }
-        std::str::from_utf8(raw).ok()
+        (!raw.contains('\\')).then_some(raw)
     }
 
     fn number<N: std::str::FromStr>(&mut self) -> Option<N> {
@@ -356,8 +399,7 @@ impl<'a> Parser<'a> {
         while self.peek().is_some_and(|b| b.is_ascii_digit()) {
             self.at += 1;
         }
-        let digits = std::str::from_utf8(self.text.get(start..self.at)?).ok()?;
-        digits.parse().ok()
+        self.text.get(start..self.at)?.parse().ok()
     }
 
     /// An object whose every member `field` reads; `None` when it is not one or `field` declines.
@@ -381,7 +423,7 @@ impl<'a> Parser<'a> {
                 // `null` is the same as an absent field.
                 self.skip_value().ok()?;
             } else {
-                field(self, key)?;
+                field(self, key.as_bytes())?;
             }
             self.skip_space();
             if self.eat(b',') {
@@ -434,9 +476,12 @@ impl<'a> Parser<'a> {
                     {
                         self.at += 1;
                     }
-                    let token = self.text.get(start..self.at).unwrap_or_default();
+                    let token = self.bytes.get(start..self.at).unwrap_or_default();
                     let literal = matches!(token, b"true" | b"false" | b"null");
-                    if !literal && !token.first().is_some_and(|b| *b == b'-' || b.is_ascii_digit())
+                    if !literal
+                        && !token
+                            .first()
+                            .is_some_and(|b| *b == b'-' || b.is_ascii_digit())
                     {
                         return Err(self.error("unexpected token"));
                     }
