@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod bench;
 mod diag;
 mod rule;
 mod run;
@@ -62,6 +63,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Clients => simulate::clients(format),
         Command::Test(a) => test::test(&a, format),
         Command::Run(a) => run::run(&a, format),
+        Command::Bench(a) => bench::bench(&a, format),
         Command::Corpus(CorpusCommand::Generate(a)) => run::generate(&a, format),
     }
 }
