@@ -116,6 +116,12 @@ fn realistic_user_agents() -> (Vec<&'static str>, Vec<&'static str>) {
         .skip(1)
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| l.split('\t').nth(2))
+        // WorxWeb appends a per-tab id (`<tabid-...>`) and runs a few bytes past 150 without it;
+        // kept, cut to 150 bytes, so the headline rule has matches.
+        .map(|ua| {
+            let ua = ua.split("<tabid-").next().unwrap_or(ua);
+            ua.get(..150).unwrap_or(ua)
+        })
         .filter(fits)
         .collect();
     (browsers, citrix)
