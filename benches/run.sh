@@ -162,4 +162,5 @@ if allocs:
     out.append("")
 print("\n".join(out))
 PY
+cat benches/notes.md >> BENCHMARKS.md
 echo "wrote BENCHMARKS.md" >&2
