@@ -340,7 +340,7 @@ fn measure(
             samples,
         })
         .collect();
-    applied_sets.sort_by(|a, b| b.requests.cmp(&a.requests));
+    applied_sets.sort_by_key(|set| std::cmp::Reverse(set.requests));
     let figures = ConfigFigures {
         config: display_path(config),
         vserver: sim.vserver().to_owned(),
