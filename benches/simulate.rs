@@ -1,6 +1,9 @@
 //! Simulation speed per example config: every session policy of the vserver evaluated on each
 //! request of a generated Gateway corpus (the `nsexpr run` fast path), in ns per request, once over
-//! the corpus records (list view) and once over the same requests as `http::HeaderMap`s.
+//! the corpus records (list view) and once over the same requests as `http::HeaderMap`s; then over
+//! the Gateway-shaped bench corpus (`common::gateway_traffic`) as records.
+
+mod common;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -38,6 +41,10 @@ fn bench(c: &mut Criterion) {
             (r.method.clone(), r.target.clone(), map)
         })
         .collect();
+    let traffic: Vec<RecordedRequest> = common::gateway_traffic(2_000)
+        .iter()
+        .map(common::to_record)
+        .collect();
     let mut group = c.benchmark_group("simulate");
     group.throughput(Throughput::Elements(requests.len() as u64));
     for file in CONFIGS {
@@ -50,6 +57,16 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 let mut hits = 0usize;
                 for r in &requests {
+                    sim.evaluate(black_box(r), &mut scratch, &mut out);
+                    hits += out.iter().filter(|v| **v == nsexpr::Verdict::True).count();
+                }
+                hits
+            })
+        });
+        group.bench_function(format!("{file}/gateway_traffic"), |b| {
+            b.iter(|| {
+                let mut hits = 0usize;
+                for r in &traffic {
                     sim.evaluate(black_box(r), &mut scratch, &mut out);
                     hits += out.iter().filter(|v| **v == nsexpr::Verdict::True).count();
                 }

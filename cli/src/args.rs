@@ -108,6 +108,7 @@ Exit status: 1 on any error finding (or any warning with --deny warnings), 0 oth
     #[command(after_help = "\
 Examples:
   nsexpr run --config corpus/configs/ctx139319.conf --corpus requests.jsonl
+  nsexpr run --config ns.conf --corpus big.jsonl --threads 2 --limit 100000
   zcat access.log.gz | nsexpr run --config ns.conf --corpus - --format-in log")]
     Run(RunArgs),
     /// Convert a classic rule, or every classic rule of an ns.conf, to advanced syntax, and prove
@@ -124,6 +125,15 @@ traffic; a configuration by simulating both files for every preset, every bound 
 and --verify-requests generated requests. Exit status 0 when everything converted exactly and
 verified, 1 when something was refused or is not equivalent.")]
     Convert(ConvertArgs),
+    /// Time policy matching alone over a corpus loaded into memory first.
+    #[command(after_help = "\
+Examples:
+  nsexpr bench --config corpus/configs/ctx139319.conf --corpus requests.jsonl
+  nsexpr bench --config before.conf --compare after.conf --corpus requests.jsonl --format json
+
+Loading is timed on its own; the passes time the matching path `nsexpr run` uses. With --compare,
+both configs run over the same records and the requests whose applied policies differ are listed.")]
+    Bench(BenchArgs),
     /// Request corpora.
     #[command(subcommand)]
     Corpus(CorpusCommand),
@@ -338,6 +348,41 @@ pub struct RunArgs {
     /// The vpn vserver (needed when the config has several).
     #[arg(long, value_name = "NAME")]
     pub vserver: Option<String>,
+    /// Threads replaying a JSONL corpus (default: every core); the output does not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<std::num::NonZeroUsize>,
+    /// Stop after N records (evaluated or malformed).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// Which instance of a repeated header a rule tests (D6).
+    #[arg(long, value_enum, default_value_t = HeaderInstanceArg::Last)]
+    pub header_instance: HeaderInstanceArg,
+}
+
+/// `nsexpr bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The ns.conf whose session policies are timed.
+    #[arg(long, value_name = "NS_CONF")]
+    pub config: PathBuf,
+    /// The corpus (`-` reads standard input).
+    #[arg(long, value_name = "FILE")]
+    pub corpus: PathBuf,
+    /// The corpus format (default: guessed from the first bytes).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format_in: Option<CorpusFormatArg>,
+    /// The vpn vserver (needed when a config has several).
+    #[arg(long, value_name = "NAME")]
+    pub vserver: Option<String>,
+    /// Timed passes over the corpus.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub passes: u32,
+    /// A second ns.conf run over the same records and reported side by side.
+    #[arg(long, value_name = "NS_CONF")]
+    pub compare: Option<PathBuf>,
+    /// Which instance of a repeated header a rule tests (D6).
+    #[arg(long, value_enum, default_value_t = HeaderInstanceArg::Last)]
+    pub header_instance: HeaderInstanceArg,
 }
 
 /// `nsexpr corpus ...`.

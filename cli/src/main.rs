@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod bench;
 mod convert;
 mod diag;
 mod lint;
@@ -70,6 +71,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Test(a) => test::test(&a, format),
         Command::Run(a) => run::run(&a, format),
         Command::Convert(a) => convert::convert(&a, format),
+        Command::Bench(a) => bench::bench(&a, format),
         Command::Corpus(CorpusCommand::Generate(a)) => run::generate(&a, format),
     }
 }

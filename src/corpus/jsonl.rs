@@ -57,12 +57,15 @@ impl WireValue<String> {
     fn into_bytes(self) -> Option<Vec<u8>> {
         match self {
             WireValue::Text(text) => Some(text.into_bytes()),
-            WireValue::Bytes { b64 } => {
-                let compact: Vec<u8> = b64.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
-                BASE64.decode(compact).ok()
-            }
+            WireValue::Bytes { b64 } => decode_base64(&b64),
         }
     }
+}
+
+/// Decodes a `{"b64": ...}` value; `None` when the base64 is invalid.
+pub(crate) fn decode_base64(b64: &str) -> Option<Vec<u8>> {
+    let compact: Vec<u8> = b64.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
+    BASE64.decode(compact).ok()
 }
 
 impl<'a> WireValue<&'a str> {

@@ -10,10 +10,13 @@
 //!   A malformed record yields a [`RecordError`] and iteration continues; [`Loader::stats`] counts both.
 //!   Compressed files are not decoded here: pipe them through `zstd -dc` / `gzip -dc` into
 //!   [`Loader::from_reader`].
+//! * Replaying at line rate: [`BorrowedRecord::read_line`] views one JSONL line in place
+//!   (no allocation for a typical record), for callers that split a corpus into lines themselves.
 //! * Writing: [`write_jsonl`] writes one record as one native JSONL line with a stable field order.
 //! * Generating: [`Generator`] builds a deterministic synthetic gateway-traffic corpus from a
 //!   [`Profile`] and a seed (docs/semantics.md#generator); the same seed, profile and generator version give the same bytes.
 
+mod borrowed;
 mod clf;
 mod format;
 mod generator;
@@ -30,6 +33,7 @@ use std::path::{Path, PathBuf};
 
 mod view;
 
+pub use borrowed::{BorrowedRecord, JsonlLine};
 pub use format::CorpusFormat;
 pub use generator::{GENERATOR_VERSION, Generator, Profile, generate_policy_config};
 pub use jsonl::{CorpusHeader, write_jsonl};

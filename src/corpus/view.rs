@@ -7,7 +7,7 @@ use super::record::{RecordedContext, RecordedRequest};
 
 /// Headers a partial record (a combined access-log line) carries; rules on any other header are
 /// UNKNOWN for it.
-const PARTIAL_HEADERS: &[&str] = &["user-agent", "referer"];
+pub(crate) const PARTIAL_HEADERS: &[&str] = &["user-agent", "referer"];
 
 impl RequestView for RecordedRequest {
     type Values<'a> = ListValues<'a, String, Vec<u8>>;
@@ -82,7 +82,13 @@ impl RecordedContext {
 }
 
 /// NetScaler's encoding of a protocol version (S4: 0x002 SSLv2, 0x300 SSLv3, 0x301 TLSv1, ...).
-fn tls_version_code(name: &str) -> Option<u64> {
+pub(crate) fn tls_version_code(name: &str) -> Option<u64> {
+    // The spellings recorders write, without folding the text first.
+    match name {
+        "TLSv1.2" => return Some(0x303),
+        "TLSv1.3" => return Some(0x304),
+        _ => {}
+    }
     let code = match name.to_ascii_uppercase().replace(['_', ' '], "").as_str() {
         "SSLV2" => 0x002,
         "SSLV3" => 0x300,

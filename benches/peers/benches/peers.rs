@@ -341,7 +341,16 @@ fn wirefilter_execute_only<'s>(
 // ---------------------------------------------------------------------------------------------
 
 fn headline(c: &mut Criterion) {
-    let reqs = generate(N_REQUESTS, SEED);
+    headline_on(c, "headline", &generate(N_REQUESTS, SEED));
+    // The same engines on the shared Gateway-shaped corpus (`common::gateway_traffic`).
+    let traffic: Vec<HeaderMap> = common::gateway_traffic(N_REQUESTS)
+        .into_iter()
+        .map(|r| r.headers)
+        .collect();
+    headline_on(c, "headline_gateway_traffic", &traffic);
+}
+
+fn headline_on(c: &mut Criterion, group_name: &str, reqs: &[HeaderMap]) {
     let engines = closure_engines();
     let scheme = wirefilter_scheme();
     let filter = scheme
@@ -351,17 +360,17 @@ fn headline(c: &mut Criterion) {
     let contexts: Vec<_> = reqs.iter().map(|h| wirefilter_bind(&scheme, h)).collect();
 
     // Every engine must agree before anything is timed.
-    let expected = (engines[0].count)(&reqs);
+    let expected = (engines[0].count)(reqs);
     assert!(
         expected > 0 && expected < reqs.len(),
         "the corpus must contain matches and non-matches, got {expected}/{}",
         reqs.len()
     );
     for e in &engines {
-        assert_eq!((e.count)(&reqs), expected, "{} match count", e.name);
+        assert_eq!((e.count)(reqs), expected, "{} match count", e.name);
     }
     assert_eq!(
-        wirefilter_bind_execute(&scheme, &filter, &reqs),
+        wirefilter_bind_execute(&scheme, &filter, reqs),
         expected,
         "wirefilter_bind_execute match count"
     );
@@ -371,25 +380,25 @@ fn headline(c: &mut Criterion) {
         "wirefilter_execute_only match count"
     );
     eprintln!(
-        "headline: {} requests, {expected} matches in every engine",
+        "{group_name}: {} requests, {expected} matches in every engine",
         reqs.len()
     );
 
-    let mut group = c.benchmark_group("headline");
+    let mut group = c.benchmark_group(group_name);
     group.throughput(Throughput::Elements(reqs.len() as u64));
     // The floor first, then wirefilter, then the other closure-shaped engines.
     let (floor, others) = engines.split_at(1);
     for e in floor {
-        group.bench_function(e.name, |b| b.iter(|| (e.count)(black_box(&reqs))));
+        group.bench_function(e.name, |b| b.iter(|| (e.count)(black_box(reqs))));
     }
     group.bench_function("wirefilter_bind_execute", |b| {
-        b.iter(|| wirefilter_bind_execute(&scheme, &filter, black_box(&reqs)))
+        b.iter(|| wirefilter_bind_execute(&scheme, &filter, black_box(reqs)))
     });
     group.bench_function("wirefilter_execute_only", |b| {
         b.iter(|| wirefilter_execute_only(&filter, black_box(&contexts)))
     });
     for e in others {
-        group.bench_function(e.name, |b| b.iter(|| (e.count)(black_box(&reqs))));
+        group.bench_function(e.name, |b| b.iter(|| (e.count)(black_box(reqs))));
     }
     group.finish();
 }
