@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Check, evaluate and simulate NetScaler classic policy expressions and Gateway session policies.
+/// Check, evaluate and simulate NetScaler classic and advanced policy expressions and Gateway session policies.
 #[derive(Debug, Parser)]
 #[command(name = "nsexpr", version, about, propagate_version = true)]
 #[command(after_help = "\
@@ -45,6 +45,7 @@ Examples:
   nsexpr check 'header user-agent contains Worx&&HEADER X-Citrix-Gateway EXISTS'
   nsexpr check --config ns.conf 'ns_non_get || MY_EXPR'
   nsexpr check --format json 'URL == /a*' 'METHOD == GET'
+  nsexpr check 'HTTP.REQ.HEADER(\"User-Agent\").CONTAINS(\"Worx\")'     # advanced, detected
   cat rule.txt | nsexpr check -
 
 Exit status 1 when any rule is invalid.")]
@@ -55,13 +56,18 @@ Example:
   nsexpr fmt 'header user-agent contains Worx&&HEADER X-Citrix-Gateway EXISTS'
   => REQ.HTTP.HEADER user-agent CONTAINS Worx && REQ.HTTP.HEADER X-Citrix-Gateway EXISTS")]
     Fmt(FmtArgs),
-    /// Evaluate a rule on one request: prints true, false or unknown.
+    /// Evaluate a rule on one request: prints true, false, unknown or undef.
     #[command(after_help = "\
 Examples:
   nsexpr eval 'REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver' -H 'User-Agent: CitrixReceiver/23.3'
   nsexpr eval 'HEADER X-Citrix-Gateway EXISTS' -H 'X-Citrix-Gateway:'
   nsexpr eval 'REQ.IP.SOURCEIP == 10.0.0.0 -netmask 255.0.0.0' --client-ip 10.1.2.3
-  nsexpr eval 'URL == /cgi/*' --request login.http")]
+  nsexpr eval 'URL == /cgi/*' --request login.http
+  nsexpr eval 'HTTP.REQ.HEADER(\"User-Agent\").CONTAINS(\"Worx\") && AAA.USER.IS_MEMBER_OF(\"Staff\")' \\
+      -H 'User-Agent: WorxWeb/23' --user alice --group Staff
+
+Rules are classic or advanced, detected per rule (--syntax forces one). An advanced rule may
+print `undef` (an evaluation error on the appliance: the policy's undef action applies).")]
     Eval(EvalArgs),
     /// Evaluate a rule on one request and print the verdict of every sub-expression.
     #[command(after_help = "\
@@ -122,8 +128,9 @@ Examples:
 
 A rule is proven on requests built from its own atoms, every client preset and generated
 traffic; a configuration by simulating both files for every preset, every bound user and group
-and --verify-requests generated requests. Exit status 0 when everything converted exactly and
-verified, 1 when something was refused or is not equivalent.")]
+and --verify-requests generated requests. Exit status for a rule: 0 when it converted exactly and
+verified, 1 when it was refused or is not equivalent; for a configuration: 0 when the migrated
+file simulates like the original (refused lines stay classic and are listed), 1 otherwise.")]
     Convert(ConvertArgs),
     /// Time policy matching alone over a corpus loaded into memory first.
     #[command(after_help = "\
@@ -148,6 +155,38 @@ pub struct RuleOptions {
     /// Remove ns.conf quoting first (`"HEADER Cookie contains \"x\""`, `q{...}`).
     #[arg(long)]
     pub unquote: bool,
+    /// The rule's syntax (default: detected per rule).
+    #[arg(long, value_enum, value_name = "SYNTAX")]
+    pub syntax: Option<SyntaxArg>,
+}
+
+/// The expression language of a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SyntaxArg {
+    /// Classic policy expressions (`REQ.HTTP.HEADER X EXISTS`).
+    Classic,
+    /// Advanced (default-syntax) policy expressions (`HTTP.REQ.HEADER("X").EXISTS`).
+    Advanced,
+}
+
+impl From<SyntaxArg> for nsexpr::Syntax {
+    fn from(syntax: SyntaxArg) -> nsexpr::Syntax {
+        match syntax {
+            SyntaxArg::Classic => nsexpr::Syntax::Classic,
+            SyntaxArg::Advanced => nsexpr::Syntax::Advanced,
+        }
+    }
+}
+
+/// The user logging on and their groups (`AAA.USER.NAME`, `AAA.USER.IS_MEMBER_OF`).
+#[derive(Debug, Args)]
+pub struct IdentityArgs {
+    /// The user logging on.
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// A group of the user (repeatable, in the order authentication returns them).
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
 }
 
 /// `nsexpr convert`.
@@ -196,6 +235,9 @@ pub struct FmtArgs {
     /// Remove ns.conf quoting first.
     #[arg(long)]
     pub unquote: bool,
+    /// The rule's syntax (default: detected).
+    #[arg(long, value_enum, value_name = "SYNTAX")]
+    pub syntax: Option<SyntaxArg>,
 }
 
 /// Which instance of a repeated header a rule tests (D6).
@@ -244,6 +286,9 @@ pub struct EvalArgs {
     /// Named expressions and quoting.
     #[command(flatten)]
     pub options: RuleOptions,
+    /// The user and groups (with either, the groups are known: those given, maybe none).
+    #[command(flatten)]
+    pub identity: IdentityArgs,
     /// Which instance of a repeated header a rule tests (D6).
     #[arg(long, value_enum, default_value_t = HeaderInstanceArg::Last)]
     pub header_instance: HeaderInstanceArg,
@@ -258,12 +303,9 @@ pub struct SimulateArgs {
     /// The vpn vserver (needed when the config has several).
     #[arg(long, value_name = "NAME")]
     pub vserver: Option<String>,
-    /// The user logging on.
-    #[arg(long, value_name = "USER")]
-    pub user: Option<String>,
-    /// A group of the user (repeatable, in the order authentication returns them).
-    #[arg(long = "group", value_name = "GROUP")]
-    pub groups: Vec<String>,
+    /// The user logging on and their groups.
+    #[command(flatten)]
+    pub identity: IdentityArgs,
     /// A client preset (see `nsexpr clients`); `-H` headers are added to it.
     #[arg(long, value_name = "PRESET", conflicts_with = "request")]
     pub client: Option<String>,

@@ -13,6 +13,7 @@ use super::Failure;
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
 const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+const NOTE: Style = AnsiColor::Cyan.on_default().bold();
 
 /// Whether standard error gets colour.
 fn stderr_color() -> bool {
@@ -35,6 +36,11 @@ pub fn print_failure(failure: &Failure) {
 /// Prints a warning line.
 pub fn print_warning(message: &str) {
     write_stderr(&format!("{WARNING}warning{WARNING:#}: {message}\n"));
+}
+
+/// Prints a `note:` line.
+pub fn print_note(message: &str) {
+    write_stderr(&format!("{NOTE}note{NOTE:#}: {message}\n"));
 }
 
 /// Prints the reader's errors, `file:line:column: message` with the line and carets.

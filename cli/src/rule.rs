@@ -2,11 +2,16 @@
 
 use std::process::ExitCode;
 
-use nsexpr::syntax::{Lint, parse_with};
-use nsexpr::{CompileOptions, Context, Error, NamedExpressions, Program, Verdict, line_column};
+use nsexpr::compile::advanced::AdvCompileError;
+use nsexpr::eval::Explanation;
+use nsexpr::syntax::advanced::{parse_advanced, parse_advanced_with};
+use nsexpr::syntax::parse_with;
+use nsexpr::{
+    CompileOptions, Context, Error, NamedExpressions, Program, Span, Syntax, Verdict, line_column,
+};
 use serde::Serialize;
 
-use super::args::{CheckArgs, EvalArgs, FmtArgs, Format};
+use super::args::{CheckArgs, EvalArgs, FmtArgs, Format, SyntaxArg};
 use super::diag::{self, RuleDiagnostic};
 use super::{
     Failure, build_request, compile_options, is_json, load_names, print_json, print_out,
@@ -21,6 +26,8 @@ struct ErrorJson {
     expected: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     definition: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
     start: usize,
     end: usize,
     line: usize,
@@ -41,6 +48,7 @@ struct WarningJson {
 #[derive(Debug, Serialize)]
 struct CheckJson {
     rule: String,
+    syntax: Syntax,
     valid: bool,
     canonical: Option<String>,
     errors: Vec<ErrorJson>,
@@ -51,34 +59,116 @@ struct CheckJson {
 #[derive(Debug, Serialize)]
 struct EvalJson<'a> {
     verdict: Verdict,
+    syntax: Syntax,
     missing_inputs: Vec<&'a str>,
+    /// Dependencies no context supplies, when the verdict is unknown.
+    unsupported: &'a [String],
+}
+
+/// The result of `explain --format json`: the verdict tree with the rule's syntax.
+#[derive(Debug, Serialize)]
+struct ExplainJson<'a> {
+    syntax: Syntax,
+    /// Dependencies no context supplies, when the verdict is unknown.
+    unsupported: &'a [String],
+    #[serde(flatten)]
+    explanation: &'a Explanation,
+}
+
+/// A lint: where and what.
+struct Warning {
+    span: Span,
+    message: String,
 }
 
 /// A rule that parsed and compiled, with its lints.
 struct Compiled {
     program: Program,
     canonical: String,
-    lints: Vec<Lint>,
+    lints: Vec<Warning>,
 }
 
-/// Parses (collecting lints) and compiles a rule.
+/// The syntax of a rule: forced on the command line, else detected.
+fn rule_syntax(text: &str, forced: Option<SyntaxArg>) -> Syntax {
+    forced.map_or_else(|| Syntax::detect(text), Syntax::from)
+}
+
+/// Parses (collecting lints) and compiles a rule in the given syntax.
 fn compile(
     text: &str,
+    syntax: Syntax,
     names: &NamedExpressions,
     options: &CompileOptions,
 ) -> Result<Compiled, Error> {
-    let parsed = parse_with(text, &options.parse)?;
-    let program = Program::compile(&parsed.expr, text, names, options)?;
-    Ok(Compiled {
-        program,
-        canonical: parsed.expr.to_string(),
-        lints: parsed.lints,
-    })
+    match syntax {
+        Syntax::Classic => {
+            let parsed = parse_with(text, &options.parse)?;
+            let program = Program::compile(&parsed.expr, text, names, options)?;
+            Ok(Compiled {
+                program,
+                canonical: parsed.expr.to_string(),
+                lints: parsed
+                    .lints
+                    .into_iter()
+                    .map(|l| Warning {
+                        span: l.span,
+                        message: l.message,
+                    })
+                    .collect(),
+            })
+        }
+        Syntax::Advanced => {
+            let parsed = parse_advanced_with(text, &options.advanced_parse)
+                .map_err(|e| Error::from(AdvCompileError::from(e)))?;
+            let program = Program::compile_advanced(text, names, options)?;
+            Ok(Compiled {
+                program,
+                canonical: parsed.expr.to_string(),
+                lints: parsed
+                    .lints
+                    .into_iter()
+                    .map(|l| Warning {
+                        span: l.span,
+                        message: l.message,
+                    })
+                    .collect(),
+            })
+        }
+    }
 }
 
-/// The diagnostic of a rule error.
-fn diagnostic<'a>(error: &'a Error, origin: &str) -> RuleDiagnostic<'a> {
+/// The diagnostic of a rule error; `text` is the rule (advanced type errors point into it).
+fn diagnostic<'a>(error: &'a Error, text: &'a str, origin: &str) -> RuleDiagnostic<'a> {
     match error {
+        Error::Advanced(e) => match e.as_ref() {
+            AdvCompileError::Parse(p) => RuleDiagnostic {
+                origin: origin.to_owned(),
+                source: p.source_text(),
+                start: p.span().start,
+                end: p.span().end,
+                message: p.kind().to_string(),
+                expected: None,
+                note: p.hint().map(str::to_owned),
+            },
+            AdvCompileError::Check(c) => RuleDiagnostic {
+                origin: origin.to_owned(),
+                source: text,
+                start: c.span().start,
+                end: c.span().end,
+                message: c.kind().to_string(),
+                expected: None,
+                note: c.hint().map(str::to_owned),
+            },
+            other => RuleDiagnostic {
+                origin: origin.to_owned(),
+                source: "",
+                start: 0,
+                end: 0,
+                message: other.to_string(),
+                expected: None,
+                note: None,
+            },
+        },
         Error::Parse(e) => RuleDiagnostic {
             origin: origin.to_owned(),
             source: e.source_text(),
@@ -114,8 +204,8 @@ fn diagnostic<'a>(error: &'a Error, origin: &str) -> RuleDiagnostic<'a> {
     }
 }
 
-fn error_json(error: &Error) -> ErrorJson {
-    let d = diagnostic(error, "rule");
+fn error_json(error: &Error, text: &str) -> ErrorJson {
+    let d = diagnostic(error, text, "rule");
     let (line, column) = line_column(d.source, d.start);
     ErrorJson {
         message: d.message,
@@ -124,6 +214,7 @@ fn error_json(error: &Error) -> ErrorJson {
             Error::Compile(e) => e.definition().map(str::to_owned),
             _ => None,
         },
+        hint: d.note.filter(|_| matches!(error, Error::Advanced(_))),
         start: d.start,
         end: d.end,
         line,
@@ -147,12 +238,14 @@ pub fn check(args: &CheckArgs, format: Format) -> Result<ExitCode, Failure> {
     for (i, arg) in args.rules.iter().enumerate() {
         let text = rule_argument(arg, args.options.unquote)?;
         let origin = origin(i, args.rules.len());
-        let result = compile(&text, &names, &options);
+        let syntax = rule_syntax(&text, args.options.syntax);
+        let result = compile(&text, syntax, &names, &options);
         all_valid &= result.is_ok();
         if is_json(format) {
             let json = match &result {
                 Ok(c) => CheckJson {
                     rule: text.clone(),
+                    syntax,
                     valid: true,
                     canonical: Some(c.canonical.clone()),
                     errors: Vec::new(),
@@ -173,9 +266,10 @@ pub fn check(args: &CheckArgs, format: Format) -> Result<ExitCode, Failure> {
                 },
                 Err(e) => CheckJson {
                     rule: text.clone(),
+                    syntax,
                     valid: false,
                     canonical: None,
-                    errors: vec![error_json(e)],
+                    errors: vec![error_json(e, &text)],
                     warnings: Vec::new(),
                 },
             };
@@ -189,7 +283,7 @@ pub fn check(args: &CheckArgs, format: Format) -> Result<ExitCode, Failure> {
                     }
                     print_out(&format!("{}\n", c.canonical))?;
                 }
-                Err(e) => diag::print_rule(&diagnostic(e, &origin)),
+                Err(e) => diag::print_rule(&diagnostic(e, &text, &origin)),
             }
         }
     }
@@ -199,18 +293,26 @@ pub fn check(args: &CheckArgs, format: Format) -> Result<ExitCode, Failure> {
 /// `nsexpr fmt`.
 pub fn fmt(args: &FmtArgs, format: Format) -> Result<ExitCode, Failure> {
     let text = rule_argument(&args.rule, args.unquote)?;
-    match nsexpr::syntax::parse(&text) {
-        Ok(expr) => {
-            let canonical = expr.to_string();
+    let syntax = rule_syntax(&text, args.syntax);
+    let parsed = match syntax {
+        Syntax::Classic => nsexpr::syntax::parse(&text)
+            .map(|expr| expr.to_string())
+            .map_err(Error::Parse),
+        Syntax::Advanced => parse_advanced(&text)
+            .map(|expr| expr.to_string())
+            .map_err(|e| Error::from(AdvCompileError::from(e))),
+    };
+    match parsed {
+        Ok(canonical) => {
             if is_json(format) {
-                print_json(&serde_json::json!({ "canonical": canonical }))?;
+                print_json(&serde_json::json!({ "canonical": canonical, "syntax": syntax }))?;
             } else {
                 print_out(&format!("{canonical}\n"))?;
             }
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            diag::print_rule(&diagnostic(&Error::Parse(e), "rule"));
+            diag::print_rule(&diagnostic(&e, &text, "rule"));
             Ok(ExitCode::from(1))
         }
     }
@@ -221,12 +323,40 @@ fn compile_for_eval(args: &EvalArgs) -> Result<Option<Program>, Failure> {
     let names = load_names(args.options.config.as_deref())?;
     let text = rule_argument(&args.rule, args.options.unquote)?;
     let options = compile_options(args.header_instance);
-    match compile(&text, &names, &options) {
+    let syntax = rule_syntax(&text, args.options.syntax);
+    match compile(&text, syntax, &names, &options) {
         Ok(c) => Ok(Some(c.program)),
         Err(e) => {
-            diag::print_rule(&diagnostic(&e, "rule"));
+            diag::print_rule(&diagnostic(&e, &text, "rule"));
             Ok(None)
         }
+    }
+}
+
+/// The request of `eval`/`explain` and its context, with `--user` and `--group` applied (either
+/// makes the groups known: those given, maybe none).
+fn eval_input(args: &EvalArgs) -> Result<(nsexpr::corpus::RecordedRequest, Context), Failure> {
+    let preset = args
+        .client
+        .as_deref()
+        .map(super::simulate::client_preset)
+        .transpose()?;
+    let input = build_request(&args.request, preset)?;
+    let mut context = input.context.unwrap_or_else(|| Context::empty().clone());
+    let identity = &args.identity;
+    if identity.user.is_some() || !identity.groups.is_empty() {
+        context.user = identity.user.clone();
+        context.groups = Some(identity.groups.clone());
+    }
+    Ok((input.request, context))
+}
+
+/// The unsupported dependencies worth reporting: those of a rule whose verdict is unknown.
+fn unsupported_for(program: &Program, verdict: Option<Verdict>) -> &[String] {
+    if verdict == Some(Verdict::Unknown) {
+        program.unsupported()
+    } else {
+        &[]
     }
 }
 
@@ -235,28 +365,29 @@ pub fn eval(args: &EvalArgs, format: Format) -> Result<ExitCode, Failure> {
     let Some(program) = compile_for_eval(args)? else {
         return Ok(ExitCode::from(1));
     };
-    let preset = args
-        .client
-        .as_deref()
-        .map(super::simulate::client_preset)
-        .transpose()?;
-    let input = build_request(&args.request, preset)?;
-    let verdict = match &input.context {
-        Some(ctx) => program.eval_with(&input.request, ctx),
-        None => program.eval(&input.request),
-    };
+    let (request, context) = eval_input(args)?;
+    let verdict = program.eval_with(&request, &context);
+    let unsupported = unsupported_for(&program, Some(verdict));
     if is_json(format) {
         let missing: Vec<&str> = program
-            .missing_inputs(input.context.as_ref().unwrap_or(Context::empty()))
+            .missing_inputs(&context)
             .into_iter()
             .map(|i| i.as_str())
             .collect();
         print_json(&EvalJson {
             verdict,
+            syntax: program.syntax(),
             missing_inputs: missing,
+            unsupported,
         })?;
     } else {
         print_out(&format!("{}\n", verdict.as_str()))?;
+        if !unsupported.is_empty() {
+            diag::print_note(&format!(
+                "unknown because the rule uses what nsexpr cannot evaluate: {}",
+                unsupported.join(", ")
+            ));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -266,20 +397,27 @@ pub fn explain(args: &EvalArgs, format: Format) -> Result<ExitCode, Failure> {
     let Some(program) = compile_for_eval(args)? else {
         return Ok(ExitCode::from(1));
     };
-    let preset = args
-        .client
-        .as_deref()
-        .map(super::simulate::client_preset)
-        .transpose()?;
-    let input = build_request(&args.request, preset)?;
-    let explanation = program.explain_with(
-        &input.request,
-        input.context.as_ref().unwrap_or(Context::empty()),
-    );
+    let (request, context) = eval_input(args)?;
+    let explanation = program.explain_with(&request, &context);
+    let unsupported = unsupported_for(&program, explanation.verdict);
     if is_json(format) {
-        print_json(&explanation)?;
+        print_json(&ExplainJson {
+            syntax: program.syntax(),
+            unsupported,
+            explanation: &explanation,
+        })?;
     } else {
-        print_out(&explanation.to_string())?;
+        let mut out = explanation.to_string();
+        if !unsupported.is_empty() {
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(&format!(
+                "unsupported (unknown wherever reached): {}\n",
+                unsupported.join(", ")
+            ));
+        }
+        print_out(&out)?;
     }
     Ok(ExitCode::SUCCESS)
 }

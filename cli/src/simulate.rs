@@ -135,8 +135,8 @@ pub fn client_preset(id: &str) -> Result<&'static ClientPreset, Failure> {
 /// The request's context with the user and groups given on the command line.
 fn identity_context(context: Option<nsexpr::Context>, args: &SimulateArgs) -> nsexpr::Context {
     let mut context = context.unwrap_or_default();
-    context.user = args.user.clone();
-    context.groups = Some(args.groups.clone());
+    context.user = args.identity.user.clone();
+    context.groups = Some(args.identity.groups.clone());
     context
 }
 
