@@ -99,6 +99,10 @@ pub struct CompileOptions {
     pub sys_time_fields: TimeFields,
     /// D31 `group_match`.
     pub group_match: GroupMatch,
+    /// D28 `fancy_regex` (feature `fancy-regex`): patterns with constructs the `regex` crate
+    /// lacks run on a backtracking engine; hitting its step limit is UNDEF.
+    #[cfg(feature = "fancy-regex")]
+    pub fancy_regex: bool,
 }
 
 impl CompileOptions {
@@ -183,6 +187,13 @@ impl CompileOptions {
     #[must_use]
     pub fn group_match(mut self, mode: GroupMatch) -> Self {
         self.group_match = mode;
+        self
+    }
+
+    /// D28 `fancy_regex`: back-references and look-around on a backtracking engine.
+    #[cfg(feature = "fancy-regex")]
+    pub fn fancy_regex(mut self, on: bool) -> Self {
+        self.fancy_regex = on;
         self
     }
 }

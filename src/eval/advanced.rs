@@ -8,7 +8,8 @@ use super::RequestView;
 use super::engine::Bindings;
 use super::verdict::Outcome;
 use crate::ir::advanced::{
-    AdvCode, AdvOp, AdvSource, Arith, Cmp, Extract, SetPred, TextPred, TimeField, TimePattern,
+    AdvCode, AdvOp, AdvRegex, AdvSource, Arith, Cmp, Extract, SetPred, TextPred, TimeField,
+    TimePattern,
 };
 use crate::ir::{Node, NodeKind, node};
 
@@ -702,7 +703,21 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             AdvOp::Regex(re) => {
                 let v = pop();
                 match self.text(v) {
-                    Some(t) => boolean(re.0.is_match(Self::bytes(t, buf))),
+                    Some(t) => match &**re {
+                        AdvRegex::Linear(re) => boolean(re.is_match(Self::bytes(t, buf))),
+                        // Text that is not UTF-8 cannot be searched by the backtracking engine;
+                        // running out of steps is an evaluation error on the appliance too.
+                        #[cfg(feature = "fancy-regex")]
+                        AdvRegex::Backtracking(re) => {
+                            match std::str::from_utf8(Self::bytes(t, buf)) {
+                                Ok(text) => match re.is_match(text) {
+                                    Ok(found) => boolean(found),
+                                    Err(_) => Val::Undef,
+                                },
+                                Err(_) => Val::Unknown,
+                            }
+                        }
+                    },
                     None => poisoned(&[v]).unwrap_or(Val::Unknown),
                 }
             }

@@ -127,7 +127,13 @@ pub(crate) struct TimePattern {
 
 /// A regular expression (D28), compiled once.
 #[derive(Debug, Clone)]
-pub(crate) struct AdvRegex(pub regex::bytes::Regex);
+pub(crate) enum AdvRegex {
+    /// The `regex` crate: linear time, no back-references or look-around.
+    Linear(regex::bytes::Regex),
+    /// The `fancy_regex` option: backtracking with a step limit.
+    #[cfg(feature = "fancy-regex")]
+    Backtracking(fancy_regex::Regex),
+}
 
 /// One postfix operation. "Pops" lists what it takes, receiver first.
 #[derive(Debug, Clone)]

@@ -364,6 +364,14 @@ fn shape(t: &Typed) -> Shape<'_> {
 }
 
 impl Lowering<'_, '_, '_> {
+    /// Whether the `fancy_regex` option (D28) is on.
+    fn fancy_regex(&self) -> bool {
+        #[cfg(feature = "fancy-regex")]
+        return self.compiler.options.fancy_regex;
+        #[cfg(not(feature = "fancy-regex"))]
+        false
+    }
+
     fn reserve(&mut self, n: u32, span: Span) -> Result<NodeId, Fail> {
         self.compiler
             .arena
@@ -896,8 +904,8 @@ impl Lowering<'_, '_, '_> {
                 let Some(Arg::Regex(re)) = first else {
                     return Err((CheckErrorKind::BadRegex(String::new()), step.span));
                 };
-                let op = match regex(re, f) {
-                    Ok(re) => AdvOp::Regex(Box::new(AdvRegex(re))),
+                let op = match regex(re, f, self.fancy_regex()) {
+                    Ok(re) => AdvOp::Regex(Box::new(re)),
                     Err(RegexProblem::Unsupported(dependency)) => {
                         self.unsupported.push(dependency);
                         AdvOp::Unknown { pops: 1 }
@@ -1093,16 +1101,43 @@ fn unsupported_construct(pattern: &str) -> Option<&'static str> {
     None
 }
 
-fn regex(lit: &RegexLit, fold: bool) -> Result<regex::bytes::Regex, RegexProblem> {
+fn regex(lit: &RegexLit, fold: bool, fancy: bool) -> Result<AdvRegex, RegexProblem> {
     if lit.kind == PatternKind::XPath {
         return Err(RegexProblem::Unsupported("advanced:XPATH".to_owned()));
     }
     if let Some(construct) = unsupported_construct(&lit.pattern) {
+        if fancy {
+            return backtracking(lit, fold);
+        }
         return Err(RegexProblem::Unsupported(format!("regex:{construct}")));
     }
     regex::bytes::RegexBuilder::new(&lit.pattern)
         .case_insensitive(fold)
         .unicode(false)
         .build()
+        .map(AdvRegex::Linear)
         .map_err(|e| RegexProblem::Invalid(e.to_string()))
+}
+
+/// Steps the backtracking engine may take per match before the result is UNDEF.
+#[cfg(feature = "fancy-regex")]
+const BACKTRACK_LIMIT: usize = 100_000;
+
+#[cfg(feature = "fancy-regex")]
+fn backtracking(lit: &RegexLit, fold: bool) -> Result<AdvRegex, RegexProblem> {
+    let pattern = if fold {
+        format!("(?i){}", lit.pattern)
+    } else {
+        lit.pattern.clone()
+    };
+    fancy_regex::RegexBuilder::new(&pattern)
+        .backtrack_limit(BACKTRACK_LIMIT)
+        .build()
+        .map(AdvRegex::Backtracking)
+        .map_err(|e| RegexProblem::Invalid(e.to_string()))
+}
+
+#[cfg(not(feature = "fancy-regex"))]
+fn backtracking(_: &RegexLit, _: bool) -> Result<AdvRegex, RegexProblem> {
+    unreachable!("the fancy_regex option exists only with the fancy-regex feature")
 }
