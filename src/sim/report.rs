@@ -82,6 +82,26 @@ pub struct ProfileValue {
 }
 
 /// The result of simulating one request.
+///
+/// ```
+/// use nsexpr::config::Config;
+/// use nsexpr::sim::{SimOptions, Simulator, preset};
+///
+/// let conf = "add vpn vserver gw SSL 192.0.2.1 443\n\
+///     add vpn sessionAction native -icaProxy ON\n\
+///     add vpn sessionPolicy receiver \"REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver\" native\n\
+///     bind vpn vserver gw -policy receiver -priority 100\n";
+/// let loaded = Config::read(conf, "example.conf");
+/// let simulator = Simulator::new(&loaded.config, None, SimOptions::default())?;
+/// let report = simulator.simulate(preset("ws-win").expect("a bundled preset"));
+/// assert_eq!(report.winner.as_deref(), Some("receiver"));
+/// let ica = report.profile_entry("icaProxy").expect("always reported");
+/// assert_eq!((ica.value.as_deref(), ica.from.as_str()), (Some("ON"), "receiver"));
+/// // The split-tunnel setting comes from the built-in global defaults.
+/// assert_eq!(report.profile_entry("splitTunnel").map(|v| v.from.as_str()), Some("default"));
+/// println!("{report}"); // the text report `nsexpr simulate` prints
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Report {
