@@ -5,6 +5,22 @@ use std::fmt;
 
 use crate::span::Span;
 
+/// `kind`, then `; hint` when there is one: the message line of errors that carry a hint.
+pub(crate) struct WithHint<'a> {
+    pub kind: &'a dyn fmt::Display,
+    pub hint: Option<&'a str>,
+}
+
+impl fmt::Display for WithHint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.kind)?;
+        if let Some(hint) = self.hint {
+            write!(f, "; {hint}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Writes `message`, then the line of `source` that holds `span` with carets under the span.
 /// A span past the end of the text points just after its last character.
 pub(crate) fn write_caret(

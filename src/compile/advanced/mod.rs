@@ -34,7 +34,7 @@ pub use types::{AdvType, Prefix, TextMode};
 
 use crate::ast::Span;
 use crate::ast::advanced::{BinOp, IpLit, RegexLit, TimeLit};
-use crate::error::write_caret;
+use crate::error::{WithHint, write_caret};
 use crate::syntax::advanced::{AdvParseError, AdvParseOptions, parse_advanced_with};
 
 /// Pattern sets (`add policy patset` / `bind policy patset`, D32): caseless names, each with
@@ -491,21 +491,13 @@ impl CheckError {
     }
 }
 
-struct Message<'a>(&'a CheckError);
-
-impl fmt::Display for Message<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.kind)?;
-        if let Some(hint) = &self.0.hint {
-            write!(f, "; {hint}")?;
-        }
-        Ok(())
-    }
-}
-
 impl fmt::Display for CheckError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_caret(f, &self.source, self.span, &Message(self))
+        let message = WithHint {
+            kind: &self.kind,
+            hint: self.hint.as_deref(),
+        };
+        write_caret(f, &self.source, self.span, &message)
     }
 }
 

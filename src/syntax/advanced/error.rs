@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::ast::Span;
-use crate::error::write_caret;
+use crate::error::{WithHint, write_caret};
 
 /// What went wrong while parsing an advanced expression.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,21 +115,13 @@ impl AdvParseError {
     }
 }
 
-struct Message<'a>(&'a AdvParseError);
-
-impl fmt::Display for Message<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.kind)?;
-        if let Some(hint) = &self.0.hint {
-            write!(f, "; {hint}")?;
-        }
-        Ok(())
-    }
-}
-
 impl fmt::Display for AdvParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_caret(f, &self.source, self.span, &Message(self))
+        let message = WithHint {
+            kind: &self.kind,
+            hint: self.hint.as_deref(),
+        };
+        write_caret(f, &self.source, self.span, &message)
     }
 }
 
