@@ -7,9 +7,9 @@ use std::net::IpAddr;
 use super::RequestView;
 use super::engine::Bindings;
 use super::verdict::Outcome;
+use crate::ast::advanced::TimeLit;
 use crate::ir::advanced::{
     AdvCode, AdvOp, AdvRegex, AdvSource, Arith, Cmp, Extract, SetPred, TextPred, TimeField,
-    TimePattern,
 };
 use crate::ir::{Node, NodeKind, node};
 
@@ -242,7 +242,7 @@ fn fields(t: i64) -> [i64; 7] {
 }
 
 /// Compares an instant with the fields a literal writes, most significant first (D30).
-fn time_order(t: i64, p: &TimePattern) -> std::cmp::Ordering {
+fn time_order(t: i64, p: &TimeLit) -> std::cmp::Ordering {
     let [year, month, day, weekday, h, m, s] = fields(t);
     let week = (day - 1) / 7 + 1;
     let pairs = [

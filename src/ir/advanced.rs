@@ -4,7 +4,9 @@
 //! jumps on outcome sets.
 
 use super::NodeId;
+
 use super::matchers::IpTest;
+use crate::ast::advanced::TimeLit;
 
 /// One boolean leaf of an advanced rule.
 #[derive(Debug, Clone)]
@@ -109,20 +111,6 @@ pub(crate) enum TimeField {
     Seconds,
     Month,
     Year,
-}
-
-/// A time literal with the fields it compares (D30).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct TimePattern {
-    pub local: bool,
-    pub year: Option<u16>,
-    pub month: Option<u8>,
-    pub day: Option<u8>,
-    pub weekday: Option<u8>,
-    pub week: Option<u8>,
-    pub hours: Option<u8>,
-    pub minutes: Option<u8>,
-    pub seconds: Option<u8>,
 }
 
 /// A regular expression (D28), compiled once.
@@ -245,12 +233,12 @@ pub(crate) enum AdvOp {
     /// Pops a time.
     TimeCmp {
         cmp: Cmp,
-        pattern: TimePattern,
+        pattern: TimeLit,
     },
     /// Pops a time.
     TimeBetween {
-        low: TimePattern,
-        high: TimePattern,
+        low: TimeLit,
+        high: TimeLit,
     },
     /// Pops a time; `local` under `sys_time_fields = Local`.
     TimeField {

@@ -20,7 +20,6 @@ use crate::compile::lower::Compiler;
 use crate::compile::{GroupMatch, HeaderTextOps, TimeFields, UrlMode};
 use crate::ir::advanced::{
     AdvCode, AdvOp, AdvRegex, AdvSource, Arith, Cmp, Extract, SetPred, TextPred, TimeField,
-    TimePattern,
 };
 use crate::ir::matchers::{ContainsCi, IpTest, TextOp, TextTest, Window, prefix_mask};
 use crate::ir::{ContextInput, InputSet, Leaf, NodeId, NodeKind, Operands};
@@ -983,21 +982,11 @@ impl Lowering<'_, '_, '_> {
         Ok(())
     }
 
-    fn time(&mut self, t: &TimeLit) -> TimePattern {
+    fn time(&mut self, t: &TimeLit) -> TimeLit {
         if t.local {
             self.input(ContextInput::LocalTimeZone);
         }
-        TimePattern {
-            local: t.local,
-            year: t.year,
-            month: t.month,
-            day: t.day,
-            weekday: t.weekday,
-            week: t.week,
-            hours: t.hours,
-            minutes: t.minutes,
-            seconds: t.seconds,
-        }
+        *t
     }
 }
 
