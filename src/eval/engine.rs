@@ -163,30 +163,8 @@ impl<'r, V: RequestView> Bindings<'r, V> {
         let root = node(nodes, id);
         match &root.kind {
             NodeKind::Leaf(_) => self.leaf_node(root),
-            NodeKind::And(operands) => {
-                let mut result = Verdict::True;
-                for operand in operands.of(nodes) {
-                    match self.operand(nodes, operand) {
-                        Verdict::False => return Verdict::False,
-                        Verdict::Undef => return Verdict::Undef,
-                        Verdict::Unknown => result = Verdict::Unknown,
-                        Verdict::True => {}
-                    }
-                }
-                result
-            }
-            NodeKind::Or(operands) => {
-                let mut result = Verdict::False;
-                for operand in operands.of(nodes) {
-                    match self.operand(nodes, operand) {
-                        Verdict::True => return Verdict::True,
-                        Verdict::Undef => return Verdict::Undef,
-                        Verdict::Unknown => result = Verdict::Unknown,
-                        Verdict::False => {}
-                    }
-                }
-                result
-            }
+            NodeKind::And(operands) => self.chain(nodes, operands.of(nodes), false, Self::operand),
+            NodeKind::Or(operands) => self.chain(nodes, operands.of(nodes), true, Self::operand),
             NodeKind::AdvAnd(_) | NodeKind::AdvOr(_) | NodeKind::AdvNot(_) => {
                 self.outcome_of(nodes, root).verdict()
             }
@@ -285,9 +263,43 @@ impl<'r, V: RequestView> Bindings<'r, V> {
         outcome
     }
 
-    /// An operand of `&&`/`||`: leaves are evaluated in place.
+    /// A chain of `&&` (`or` false) or `||` operands, left to right with Kleene short-circuiting;
+    /// UNDEF aborts it (D23). `each` evaluates one operand.
+    #[inline(always)]
+    fn chain(
+        &mut self,
+        nodes: &[Node],
+        operands: &[Node],
+        or: bool,
+        each: impl Fn(&mut Self, &[Node], &Node) -> Verdict,
+    ) -> Verdict {
+        let decisive = Verdict::from(or);
+        let mut result = Verdict::from(!or);
+        for operand in operands {
+            match each(self, nodes, operand) {
+                v if v == decisive || v == Verdict::Undef => return v,
+                Verdict::Unknown => result = Verdict::Unknown,
+                _ => {}
+            }
+        }
+        result
+    }
+
+    /// An operand of the root `&&`/`||`: leaves, and chains of leaves one level down (a rule in
+    /// disjunctive form), are evaluated in place; anything deeper goes to the explicit stack.
     #[inline(always)]
     fn operand(&mut self, nodes: &[Node], operand: &Node) -> Verdict {
+        match &operand.kind {
+            NodeKind::Leaf(_) => self.leaf_node(operand),
+            NodeKind::And(inner) => self.chain(nodes, inner.of(nodes), false, Self::inner_operand),
+            NodeKind::Or(inner) => self.chain(nodes, inner.of(nodes), true, Self::inner_operand),
+            _ => self.eval_nested(nodes, operand),
+        }
+    }
+
+    /// An operand two levels down: a leaf in place, anything else on the explicit stack.
+    #[inline(always)]
+    fn inner_operand(&mut self, nodes: &[Node], operand: &Node) -> Verdict {
         match &operand.kind {
             NodeKind::Leaf(_) => self.leaf_node(operand),
             _ => self.eval_nested(nodes, operand),
@@ -481,21 +493,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             debug_assert!(false, "header slot {index} outside the table");
             return Verdict::from(test.test(None));
         };
-        if !self.request.carries_header(key) {
-            return Verdict::Unknown;
-        }
-        let request = self.request;
-        let found = match (self.instance, &test.op) {
-            (HeaderInstance::Any, _) => {
-                return Verdict::from(any_instance(request.header_values(key), test));
-            }
-            // Presence alone: no need to find the instance (D7).
-            (_, TextOp::Exists) => return Verdict::from(request.has_header(key)),
-            (_, TextOp::NotExists) => return Verdict::from(!request.has_header(key)),
-            (HeaderInstance::First, _) => request.header_values(key).next(),
-            (HeaderInstance::Last, _) => request.header_values(key).next_back(),
-        };
-        Verdict::from(test.test(found))
+        uncached_header(self.request, key, self.instance, test)
     }
 
     /// An advanced header test over every instance (D26): some instance passes.
@@ -705,6 +703,56 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             | Leaf::UrlQueryLen(_)
             | Leaf::UrlTokens { .. } => unreachable!("request leaves are tested by `leaf`"),
         }
+    }
+}
+
+/// A header test on a header no other leaf reads: looked up directly, nothing cached.
+#[inline(always)]
+fn uncached_header<V: RequestView>(
+    request: &V,
+    key: &HeaderKey,
+    instance: HeaderInstance,
+    test: &TextTest,
+) -> Verdict {
+    if !request.carries_header(key) {
+        return Verdict::Unknown;
+    }
+    let found = match (instance, &test.op) {
+        (HeaderInstance::Any, _) => {
+            return Verdict::from(any_instance(request.header_values(key), test));
+        }
+        // Presence alone: no need to find the instance (D7).
+        (_, TextOp::Exists) => return Verdict::from(request.has_header(key)),
+        (_, TextOp::NotExists) => return Verdict::from(!request.has_header(key)),
+        (HeaderInstance::First, _) => request.header_values(key).next(),
+        (HeaderInstance::Last, _) => request.header_values(key).next_back(),
+    };
+    Verdict::from(test.test(found))
+}
+
+/// The verdict of a program that is one request leaf (the most common session-policy rule,
+/// `HEADER User-Agent CONTAINS ...`), without binding the request: nothing is shared, so there
+/// is nothing to cache. `None` for any other program.
+#[inline(always)]
+pub(crate) fn lone_leaf<V: RequestView>(
+    root: &Node,
+    layout: &Layout,
+    request: &V,
+) -> Option<Verdict> {
+    if root.memo != NO_MEMO {
+        return None;
+    }
+    match &root.kind {
+        NodeKind::Leaf(Leaf::Header { slot, test })
+            if usize::from(*slot) >= layout.cached_headers =>
+        {
+            let key = layout.headers.get(usize::from(*slot))?;
+            Some(uncached_header(request, key, layout.header_instance, test))
+        }
+        NodeKind::Leaf(Leaf::Method(test)) => {
+            Some(Verdict::from(test.test(Some(request.method()))))
+        }
+        _ => None,
     }
 }
 

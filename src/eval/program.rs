@@ -1,7 +1,7 @@
 //! The evaluation methods of [`Program`] and [`ProgramSet`]: the plain method uses an empty
 //! context, the `_with` variant the caller's.
 
-use super::engine::{Bindings, missing};
+use super::engine::{Bindings, lone_leaf, missing};
 use super::explain::explain;
 use super::{Context, ContextInput, Explanation, RequestView, Verdict};
 use crate::ir::{HeaderInstance, Program, ProgramSet, SetScratch};
@@ -16,6 +16,10 @@ impl Program {
     /// Evaluates the rule on a request with caller context.
     #[inline]
     pub fn eval_with<V: RequestView>(&self, request: &V, context: &Context) -> Verdict {
+        let root = self.nodes.get(self.root as usize);
+        if let Some(verdict) = root.and_then(|root| lone_leaf(root, &self.layout, request)) {
+            return verdict;
+        }
         Bindings::new(&self.layout, &self.nodes, request, context).eval(&self.nodes, self.root)
     }
 
