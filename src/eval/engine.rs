@@ -69,11 +69,14 @@ impl<'r> Slots<'r> {
     }
 }
 
-/// Verdicts of leaves shared within a program or set, computed once per evaluation.
-enum Memos {
-    None,
-    Inline([u8; 16]),
-    Heap(Vec<u8>),
+/// Memos kept on the stack; programs and sets with more shared leaves spill the rest to one heap
+/// buffer per evaluation.
+const INLINE_MEMOS: usize = 16;
+
+/// Outcomes of leaves shared within a program or set, computed once per evaluation.
+struct Memos {
+    inline: [u8; INLINE_MEMOS],
+    spilled: Vec<u8>,
 }
 
 const MEMO_UNSET: u8 = u8::MAX;
@@ -81,30 +84,33 @@ const MEMO_UNSET: u8 = u8::MAX;
 impl Memos {
     #[inline]
     fn new(count: usize) -> Memos {
-        match count {
-            0 => Memos::None,
-            1..=16 => Memos::Inline([MEMO_UNSET; 16]),
-            n => Memos::Heap(vec![MEMO_UNSET; n]),
+        let spilled = match count.checked_sub(INLINE_MEMOS) {
+            Some(extra) if extra > 0 => vec![MEMO_UNSET; extra],
+            _ => Vec::new(),
+        };
+        Memos {
+            inline: [MEMO_UNSET; INLINE_MEMOS],
+            spilled,
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn get(&self, index: u16) -> Option<Outcome> {
-        let byte = match self {
-            Memos::None => None,
-            Memos::Inline(m) => m.get(usize::from(index)),
-            Memos::Heap(m) => m.get(usize::from(index)),
+        let index = usize::from(index);
+        let byte = match self.inline.get(index) {
+            Some(byte) => Some(byte),
+            None => self.spilled.get(index - INLINE_MEMOS),
         };
         byte.copied().and_then(Outcome::from_bits)
     }
 
     /// Stores an outcome set (advanced leaves keep theirs exact, D23).
-    #[inline]
+    #[inline(always)]
     fn set(&mut self, index: u16, outcome: Outcome) {
-        let place = match self {
-            Memos::None => None,
-            Memos::Inline(m) => m.get_mut(usize::from(index)),
-            Memos::Heap(m) => m.get_mut(usize::from(index)),
+        let index = usize::from(index);
+        let place = match self.inline.get_mut(index) {
+            Some(place) => Some(place),
+            None => self.spilled.get_mut(index - INLINE_MEMOS),
         };
         if let Some(place) = place {
             *place = outcome.bits();
@@ -401,6 +407,10 @@ impl<'r, V: RequestView> Bindings<'r, V> {
     #[inline(always)]
     pub(crate) fn leaf_node(&mut self, leaf: &Node) -> Verdict {
         if leaf.memo != NO_MEMO {
+            if let Some(shared) = self.memos.get(leaf.memo) {
+                let verdict = shared.verdict();
+                return if leaf.memo_negate { !verdict } else { verdict };
+            }
             return self.shared_leaf(leaf);
         }
         match &leaf.kind {
@@ -414,13 +424,10 @@ impl<'r, V: RequestView> Bindings<'r, V> {
         }
     }
 
-    /// A leaf that occurs several times: computed at its first use, then read back.
+    /// A leaf that occurs several times, at its first use: computed and stored.
     #[inline(never)]
     fn shared_leaf(&mut self, node: &Node) -> Verdict {
         let orient = |v: Verdict| if node.memo_negate { !v } else { v };
-        if let Some(shared) = self.memos.get(node.memo) {
-            return orient(shared.verdict());
-        }
         let verdict = match &node.kind {
             NodeKind::Leaf(Leaf::Header { slot, test }) => self.header(*slot, test),
             NodeKind::Leaf(leaf) => self.leaf(leaf),
