@@ -2,8 +2,8 @@
 //! R6 built-ins, set/unset/rm, bind points and their options.
 
 use nsexpr::config::{
-    BindPoint, Config, ConfigErrorKind, IgnoreReason, Loaded, NoticeKind, builtin_defaults,
-    is_builtin_policy,
+    BindPoint, Config, ConfigErrorKind, IgnoreReason, Loaded, Notice, NoticeKind, Severity,
+    builtin_defaults, is_builtin_policy,
 };
 
 fn read_ok(text: &str) -> Loaded {
@@ -128,7 +128,7 @@ fn r3_binds_of_other_policies_are_notices() {
     );
     assert_eq!(
         read.notices.first().map(ToString::to_string).as_deref(),
-        Some("line 1: info: bind of rewrite policy `RW1` ignored: not a session policy")
+        Some("line 1: bind of rewrite policy `RW1` ignored: not a session policy")
     );
 }
 
@@ -387,11 +387,13 @@ fn unknown_session_parameters_are_kept_as_written() {
 fn notices_for_undefined_actions_and_unbound_policies() {
     let read = read_ok("add vpn sessionPolicy P ns_true MISSING\n");
     let kinds: Vec<String> = read.notices.iter().map(ToString::to_string).collect();
+    let severities: Vec<Severity> = read.notices.iter().map(Notice::severity).collect();
+    assert_eq!(severities, [Severity::Warning, Severity::Info]);
     assert_eq!(
         kinds,
         [
-            "line 1: warning: session policy `P` uses undefined session action `MISSING`",
-            "line 1: info: session policy `P` is not bound",
+            "line 1: session policy `P` uses undefined session action `MISSING`",
+            "line 1: session policy `P` is not bound",
         ]
     );
 }

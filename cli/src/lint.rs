@@ -13,9 +13,6 @@ use serde_json::{Value, json};
 use super::args::{DenyLevel, Format, LintArgs};
 use super::{Failure, display_path, is_stdin, print_out};
 
-/// Where the SARIF `informationUri` points.
-const INFORMATION_URI: &str = "https://github.com/nsexpr/nsexpr#lint";
-
 /// Runs the checks; exit status 0, 1 (findings that fail the run) or 2 (unreadable input).
 pub fn lint(args: &LintArgs, format: Format) -> ExitCode {
     match run(args, format) {
@@ -156,7 +153,6 @@ fn sarif(report: &LintReport) -> Value {
                 "driver": {
                     "name": "nsexpr",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": INFORMATION_URI,
                     "rules": rules,
                 }
             },

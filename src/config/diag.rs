@@ -301,11 +301,8 @@ impl Notice {
 
 impl fmt::Display for Notice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let severity = match self.severity() {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-        };
-        write!(f, "line {}: {severity}: {}", self.line, self.kind)
+        // The severity is the caller's to print (as a prefix or a field), so it is not repeated.
+        write!(f, "line {}: {}", self.line, self.kind)
     }
 }
 
