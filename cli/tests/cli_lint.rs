@@ -60,11 +60,7 @@ fn sarif_has_the_required_fields() {
     let run = &log["runs"][0];
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "nsexpr");
-    assert!(
-        driver["informationUri"]
-            .as_str()
-            .is_some_and(|u| u.starts_with("https://"))
-    );
+    assert!(driver["version"].is_string());
     let rules = driver["rules"].as_array().expect("rules");
     assert!(rules.iter().all(|r| r["id"].is_string()));
     let results = run["results"].as_array().expect("results");
