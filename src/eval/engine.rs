@@ -162,20 +162,63 @@ impl<'r, V: RequestView> Bindings<'r, V> {
         }
     }
 
-    /// The verdict of node `id`. A root `&&`/`||` over leaves (the common rule) is evaluated in
-    /// this loop; anything nested goes to [`eval_nested`](Self::eval_nested).
+    /// The verdict of node `id`. A root `&&`/`||` (the common rule) is evaluated in this loop,
+    /// its leaves in place; anything nested goes to [`leaf_chain`](Self::leaf_chain) or
+    /// [`eval_nested`](Self::eval_nested).
     #[inline]
     pub(crate) fn eval(&mut self, nodes: &[Node], id: NodeId) -> Verdict {
         let root = node(nodes, id);
-        match &root.kind {
-            NodeKind::Leaf(_) => self.leaf_node(root),
-            NodeKind::And(operands) => self.chain(nodes, operands.of(nodes), false, Self::operand),
-            NodeKind::Or(operands) => self.chain(nodes, operands.of(nodes), true, Self::operand),
+        let (operands, or) = match &root.kind {
+            NodeKind::Leaf(_) => return self.leaf_node(root),
+            NodeKind::And(operands) => (operands.of(nodes), false),
+            NodeKind::Or(operands) => (operands.of(nodes), true),
             NodeKind::AdvAnd(_) | NodeKind::AdvOr(_) | NodeKind::AdvNot(_) => {
-                self.outcome_of(nodes, root).verdict()
+                return self.outcome_of(nodes, root).verdict();
             }
-            _ => self.eval_nested(nodes, root),
+            _ => return self.eval_nested(nodes, root),
+        };
+        let decisive = Verdict::from(or);
+        let mut result = Verdict::from(!or);
+        for operand in operands {
+            let verdict = match &operand.kind {
+                // The common operand first: one discriminant compare, no memo.
+                NodeKind::Leaf(Leaf::Header { slot, test }) if operand.memo == NO_MEMO => {
+                    self.header(*slot, test)
+                }
+                NodeKind::Leaf(_) => self.leaf_node(operand),
+                NodeKind::And(inner) => self.leaf_chain(nodes, inner.of(nodes), false),
+                NodeKind::Or(inner) => self.leaf_chain(nodes, inner.of(nodes), true),
+                _ => self.eval_nested(nodes, operand),
+            };
+            match verdict {
+                v if v == decisive || v == Verdict::Undef => return v,
+                Verdict::Unknown => result = Verdict::Unknown,
+                _ => {}
+            }
         }
+        result
+    }
+
+    /// A chain of `&&` (`or` false) or `||` operands one level below the root (a rule in
+    /// disjunctive form), left to right with Kleene short-circuiting; UNDEF aborts it (D23).
+    /// Leaves are tested in place, anything deeper goes to the explicit stack. Kept out of line
+    /// so the root loop stays small enough for its leaves to be inlined.
+    #[inline(never)]
+    fn leaf_chain(&mut self, nodes: &[Node], operands: &[Node], or: bool) -> Verdict {
+        let decisive = Verdict::from(or);
+        let mut result = Verdict::from(!or);
+        for operand in operands {
+            let verdict = match &operand.kind {
+                NodeKind::Leaf(_) => self.leaf_node(operand),
+                _ => self.eval_nested(nodes, operand),
+            };
+            match verdict {
+                v if v == decisive || v == Verdict::Undef => return v,
+                Verdict::Unknown => result = Verdict::Unknown,
+                _ => {}
+            }
+        }
+        result
     }
 
     /// The outcome set of an advanced boolean tree (D23): left to right, the right operand of
@@ -267,49 +310,6 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             self.memos.set(leaf.memo, stored);
         }
         outcome
-    }
-
-    /// A chain of `&&` (`or` false) or `||` operands, left to right with Kleene short-circuiting;
-    /// UNDEF aborts it (D23). `each` evaluates one operand.
-    #[inline(always)]
-    fn chain(
-        &mut self,
-        nodes: &[Node],
-        operands: &[Node],
-        or: bool,
-        each: impl Fn(&mut Self, &[Node], &Node) -> Verdict,
-    ) -> Verdict {
-        let decisive = Verdict::from(or);
-        let mut result = Verdict::from(!or);
-        for operand in operands {
-            match each(self, nodes, operand) {
-                v if v == decisive || v == Verdict::Undef => return v,
-                Verdict::Unknown => result = Verdict::Unknown,
-                _ => {}
-            }
-        }
-        result
-    }
-
-    /// An operand of the root `&&`/`||`: leaves, and chains of leaves one level down (a rule in
-    /// disjunctive form), are evaluated in place; anything deeper goes to the explicit stack.
-    #[inline(always)]
-    fn operand(&mut self, nodes: &[Node], operand: &Node) -> Verdict {
-        match &operand.kind {
-            NodeKind::Leaf(_) => self.leaf_node(operand),
-            NodeKind::And(inner) => self.chain(nodes, inner.of(nodes), false, Self::inner_operand),
-            NodeKind::Or(inner) => self.chain(nodes, inner.of(nodes), true, Self::inner_operand),
-            _ => self.eval_nested(nodes, operand),
-        }
-    }
-
-    /// An operand two levels down: a leaf in place, anything else on the explicit stack.
-    #[inline(always)]
-    fn inner_operand(&mut self, nodes: &[Node], operand: &Node) -> Verdict {
-        match &operand.kind {
-            NodeKind::Leaf(_) => self.leaf_node(operand),
-            _ => self.eval_nested(nodes, operand),
-        }
     }
 
     /// Any node, on an explicit stack (no recursion, whatever the nesting): descends to a leaf or
