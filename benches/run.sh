@@ -9,16 +9,60 @@ cd "$(dirname "$0")/.."
 
 quick=()
 mode="full"
-if [[ "${1:-}" == "--quick" ]]; then
-    quick=(--quick --warm-up-time 0.2)
-    mode="quick (criterion --quick; indicative only)"
-fi
+before=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --quick)
+            quick=(--quick --warm-up-time 0.2)
+            mode="quick (criterion --quick; indicative only)"
+            ;;
+        --before)
+            before="${2:?--before needs a revision}"
+            shift
+            ;;
+        *)
+            echo "usage: benches/run.sh [--quick] [--before REV]" >&2
+            exit 2
+            ;;
+    esac
+    shift
+done
 
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+before_log="$(mktemp)"
+after_log="$(mktemp)"
+worktree=""
+cleanup() {
+    rm -f "$log" "$before_log" "$after_log" "${corpus:-}"
+    if [[ -n "$worktree" ]]; then git worktree remove --force "$worktree"; fi
+}
+trap cleanup EXIT
 for bench in parse eval simulate config leaves; do
     cargo bench --bench "$bench" -- "${quick[@]}" 2>&1 | tee -a "$log"
 done
+
+# Before and after: the eval bench of revision REV and of this checkout, run back to back, so
+# the ratio compares two binaries on the same machine state.
+if [[ -n "$before" ]]; then
+    worktree="$(mktemp -d)"
+    git worktree add --detach "$worktree" "$before" >&2
+    before_bin="$(cd "$worktree" && cargo bench --bench eval --no-run --message-format json 2>/dev/null |
+        python3 -c 'import json,sys
+for l in sys.stdin:
+    m=json.loads(l)
+    if m.get("reason")=="compiler-artifact" and m.get("target",{}).get("name")=="eval" and m.get("executable"): print(m["executable"])')"
+    after_bin="$(cargo bench --bench eval --no-run --message-format json 2>/dev/null |
+        python3 -c 'import json,sys
+for l in sys.stdin:
+    m=json.loads(l)
+    if m.get("reason")=="compiler-artifact" and m.get("target",{}).get("name")=="eval" and m.get("executable"): print(m["executable"])')"
+    # Three alternating rounds; the table keeps each bench's best round, which is the least
+    # disturbed by whatever else the machine runs.
+    for _ in 1 2 3; do
+        "$before_bin" --bench "${quick[@]}" 2>&1 | tee -a "$before_log"
+        "$after_bin" --bench "${quick[@]}" 2>&1 | tee -a "$after_log"
+    done
+fi
 cargo bench -p nsexpr-peers -- "${quick[@]}" 2>&1 | tee -a "$log"
 
 # End to end: `nsexpr run` over a generated corpus with 1 and 2 threads.
@@ -26,7 +70,6 @@ records=1000000
 [[ "$mode" == full ]] || records=200000
 cargo build --release -p nsexpr-cli
 corpus="$(mktemp --suffix .jsonl)"
-trap 'rm -f "$log" "$corpus"' EXIT
 target/release/nsexpr corpus generate --count "$records" --seed 7 --output "$corpus" >/dev/null
 for threads in 1 2; do
     rate="$(target/release/nsexpr run --config corpus/configs/ctx139319.conf --corpus "$corpus" \
@@ -37,30 +80,38 @@ done
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 cores="$(grep -c '^processor' /proc/cpuinfo)"
 commit="$(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')"
-command="benches/run.sh${1:+ $1}"
+command="benches/run.sh${quick:+ --quick}${before:+ --before $before}"
 
-python3 - "$log" "$cpu" "$cores" "$commit" "$command" "$mode" > BENCHMARKS.md <<'PY'
+python3 - "$log" "$cpu" "$cores" "$commit" "$command" "$mode" "$before" "$before_log" "$after_log" > BENCHMARKS.md <<'PY'
 import re, sys
-log, cpu, cores, commit, command, mode = sys.argv[1:]
+log, cpu, cores, commit, command, mode, before, before_log, after_log = sys.argv[1:]
 text = open(log).read()
 # criterion: "<id>\n   time: [lo mid hi]" or "<id>   time: [...]", then optional "thrpt: [...]".
 units = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
-rows = {}
-order = []
 pattern = re.compile(
     r"^(\S[^\n]*?)\s*\n?\s+time:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]"
     r"(?:\s*\n\s+thrpt:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\])?",
     re.M,
 )
-for m in pattern.finditer(text):
-    name = m.group(1).strip()
-    if name.startswith("Benchmarking"):
-        continue
-    ns = float(m.group(2)) * units[m.group(3)]
-    thrpt = f"{m.group(4)} {m.group(5)}" if m.group(4) else ""
-    if name not in rows:
-        order.append(name)
-    rows[name] = (ns, thrpt)
+
+def criterion_rows(text, best=False):
+    """Bench name -> (ns per iteration, throughput text), and the names in run order. A bench
+    that ran several times keeps its last figure, or its fastest with `best`."""
+    rows, order = {}, []
+    for m in pattern.finditer(text):
+        name = m.group(1).strip()
+        if name.startswith("Benchmarking"):
+            continue
+        ns = float(m.group(2)) * units[m.group(3)]
+        thrpt = f"{m.group(4)} {m.group(5)}" if m.group(4) else ""
+        if name not in rows:
+            order.append(name)
+        elif best and rows[name][0] <= ns:
+            continue
+        rows[name] = (ns, thrpt)
+    return rows, order
+
+rows, order = criterion_rows(text)
 elements = {}
 for m in re.finditer(r"^(headline\w*): (\d+) requests", text, re.M):
     elements[m.group(1)] = int(m.group(2))
@@ -107,7 +158,7 @@ def ratio(a, b):
     x, y = ns_per(a), ns_per(b)
     return None if x is None or y is None else x / y
 
-out.append("## Goals (issue 12), from this run\n")
+out.append("## Goals, from this run\n")
 out.append("| goal | measured | target | |")
 out.append("| --- | ---: | ---: | --- |")
 for corpus, group in [("long UAs", "headline"), ("Gateway traffic", "headline_gateway_traffic")]:
@@ -154,6 +205,24 @@ for group, names in groups.items():
             if peer_of in rows and parts[-1] != "floor":
                 ratio += f"{'; ' if ratio else ''}{ns/rows[peer_of][0]:.2f}× nsexpr"
         out.append(f"| {name} | {fmt(ns)} | {per_element(thrpt)} | {ratio} |")
+    out.append("")
+if before:
+    old, _ = criterion_rows(open(before_log).read(), best=True)
+    new, new_order = criterion_rows(open(after_log).read(), best=True)
+    out.append(f"## Before and after: eval bench of `{before}` and of this commit, back to back\n")
+    out.append("Three alternating rounds, each bench's best; µs per 1,000 requests; nsexpr ÷ floor "
+               "from the same binary; after ÷ before of nsexpr.\n")
+    out.append("| bench | before floor | before nsexpr | ratio | after floor | after nsexpr | ratio | after ÷ before |")
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name in new_order:
+        if not name.endswith("/nsexpr"):
+            continue
+        group = name[: -len("/nsexpr")]
+        floor = f"{group}/floor"
+        if name not in old or floor not in old or floor not in new:
+            continue
+        bf, bn, af, an = old[floor][0], old[name][0], new[floor][0], new[name][0]
+        out.append(f"| {group} | {bf/1e3:.1f} | {bn/1e3:.1f} | {bn/bf:.2f} | {af/1e3:.1f} | {an/1e3:.1f} | {an/af:.2f} | {an/bn:.2f} |")
     out.append("")
 if allocs:
     out.append("## allocations\n")
