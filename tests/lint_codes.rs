@@ -26,11 +26,54 @@ fn findings(code: Code) -> Vec<Finding> {
     report.findings
 }
 
+/// Where each code's configuration shows it first: the line and the column of the word it is
+/// about (the undefined or unused name, the policy in a bind, the rule or part of it).
+const POSITIONS: &[(Code, usize, usize)] = &[
+    (Code::ConfigError, 2, 39),
+    (Code::UndefinedVserver, 4, 18),
+    (Code::UndefinedPolicy, 5, 29),
+    (Code::UndefinedAction, 3, 33),
+    (Code::UndefinedGroup, 5, 16),
+    (Code::UndefinedUser, 5, 15),
+    (Code::UnusedPolicy, 3, 23),
+    (Code::UnusedAction, 3, 23),
+    (Code::UnusedExpression, 3, 23),
+    (Code::DuplicateDefinition, 4, 23),
+    (Code::UnknownParameter, 2, 39),
+    (Code::ParameterValue, 2, 36),
+    (Code::ParameterCase, 2, 36),
+    (Code::RuleError, 3, 53),
+    (Code::MixedAndOr, 3, 79),
+    (Code::OldSpelling, 3, 26),
+    (Code::UrlWildcardUnverified, 3, 42),
+    (Code::WindowIgnored, 3, 54),
+    (Code::NonStandardMethod, 3, 45),
+    (Code::NonStandardName, 3, 54),
+    (Code::ParenInValue, 3, 54),
+    (Code::Contradiction, 3, 26),
+    (Code::NeverTrue, 3, 26),
+    (Code::AlwaysTrue, 3, 26),
+    (Code::ShadowedPolicy, 7, 29),
+    (Code::UnreachablePolicy, 7, 29),
+    (Code::NeverHit, 4, 29),
+    (Code::UnknownOnTraffic, 4, 29),
+    (Code::ClassicRemoved, 4, 26),
+];
+
 #[test]
 fn every_code_has_a_config_that_shows_it() {
     for &code in Code::ALL {
         let found = findings(code);
-        assert!(found.iter().any(|f| f.code == code), "{code}: {found:#?}");
+        let first = found.iter().find(|f| f.code == code);
+        let Some(first) = first else {
+            panic!("{code}: {found:#?}");
+        };
+        let expected = POSITIONS.iter().find(|(c, ..)| *c == code);
+        assert_eq!(
+            expected.map(|&(_, line, column)| (line, column)),
+            Some((first.line, first.column)),
+            "{code}: {first:#?}"
+        );
         assert!(
             found
                 .iter()

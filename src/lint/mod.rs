@@ -159,7 +159,7 @@ pub struct Finding {
     pub file: String,
     /// 1-based line.
     pub line: usize,
-    /// 1-based column, in characters (1 when only the line is known).
+    /// 1-based column, in characters, of the word the finding is about.
     pub column: usize,
     /// The stable code.
     pub code: Code,
@@ -340,7 +340,7 @@ pub fn lint_source(source: &[u8], file: &str, options: &LintOptions) -> LintRepo
         if let NoticeKind::UndefinedPolicy { policy } = &notice.kind {
             sink.push(
                 Code::UndefinedPolicy,
-                (notice.line, 1),
+                (notice.line, notice.column),
                 format!("bind of policy `{policy}`, which is not defined"),
                 did_you_mean(policy, policies.iter().copied()),
             );
