@@ -181,3 +181,36 @@ fn a_clean_config_has_no_findings() {
     let report = lint_source(text.as_bytes(), "ns.conf", &LintOptions::default());
     assert_eq!(report.findings, []);
 }
+
+/// The findings of a configuration whose only policy has `rule`.
+fn rule_findings(rule: &str) -> Vec<Finding> {
+    let text = format!(
+        "add vpn vserver gw SSL 192.0.2.1 443\n\
+         add vpn sessionAction AC -icaProxy ON\n\
+         add vpn sessionPolicy P \"{rule}\" AC\n\
+         bind vpn vserver gw -policy P -priority 10\n"
+    );
+    lint_source(text.as_bytes(), "ns.conf", &LintOptions::default()).findings
+}
+
+#[test]
+fn rules_true_for_some_request_are_not_reported() {
+    for rule in [
+        // Only a value holding both and not the third: "Citrix Windows".
+        "REQ.HTTP.HEADER UA CONTAINS Citrix && REQ.HTTP.HEADER UA CONTAINS Windows && REQ.HTTP.HEADER UA NOTCONTAINS Edge",
+        // A value containing `abc` that is not `abc`.
+        "REQ.HTTP.HEADER UA CONTAINS abc && REQ.HTTP.HEADER UA != abc",
+        // A third method.
+        "REQ.HTTP.METHOD != GET && REQ.HTTP.METHOD != POST",
+        // The literal path `/a*b*c`.
+        "REQ.HTTP.URL == /a*b*c",
+    ] {
+        let found = rule_findings(rule);
+        assert!(
+            found
+                .iter()
+                .all(|f| !matches!(f.code, Code::NeverTrue | Code::Contradiction)),
+            "{rule}: {found:#?}"
+        );
+    }
+}

@@ -10,8 +10,9 @@
 //! longer accepts them) and, with recorded traffic ([`Traffic`]), policies never hit or unknown.
 //!
 //! Rule truth and policy shadowing are decided by evaluating the rules over every request built
-//! from the atoms the rules test: each tested header absent, empty, holding one of the tested
-//! values (or all of them), or holding none of them; likewise for the method, URL and query.
+//! from the atoms the rules test: each tested header absent, empty, holding exactly one tested
+//! value, or holding a value that contains exactly some subset of the tested values; the method,
+//! URL path and query each one of the tested values or another.
 //!
 //! ```
 //! use nsexpr::config::Config;
