@@ -214,3 +214,142 @@ fn rules_true_for_some_request_are_not_reported() {
         );
     }
 }
+
+/// The contradictions of a one-policy configuration: (column, message), and whether the whole
+/// rule was also reported as never true.
+fn contradictions(rule: &str) -> (Vec<(usize, String)>, bool) {
+    let found = rule_findings(rule);
+    let contradictions = found
+        .iter()
+        .filter(|f| f.code == Code::Contradiction)
+        .map(|f| (f.column, f.message.clone()))
+        .collect();
+    let never = found.iter().any(|f| f.code == Code::NeverTrue);
+    (contradictions, never)
+}
+
+// The rule starts in column 26, after `add vpn sessionPolicy P "`.
+
+#[test]
+fn a_contradiction_under_an_or_is_reported_as_a_part() {
+    // The `(` of the part is in column 26 + 28.
+    let (found, never) = contradictions(
+        "REQ.HTTP.HEADER C EXISTS || (REQ.HTTP.HEADER A EXISTS && REQ.HTTP.HEADER A NOTEXISTS)",
+    );
+    assert_eq!(
+        found,
+        [(
+            54,
+            "the part `REQ.HTTP.HEADER A EXISTS && REQ.HTTP.HEADER A NOTEXISTS` of the rule can \
+             never be true: its operands cannot all hold"
+                .to_owned()
+        )]
+    );
+    assert!(!never);
+    let (found, never) = contradictions(
+        "REQ.HTTP.HEADER C EXISTS || (REQ.HTTP.HEADER User-Agent == abc && REQ.HTTP.HEADER User-Agent CONTAINS xyz)",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 54);
+    assert!(found[0].1.starts_with("the part `"), "{found:?}");
+    assert!(!never);
+}
+
+#[test]
+fn a_value_contradiction_is_found_by_evaluation() {
+    let (found, never) = contradictions(
+        "REQ.HTTP.HEADER User-Agent == abc && REQ.HTTP.HEADER User-Agent CONTAINS xyz",
+    );
+    assert_eq!(
+        found,
+        [(
+            26,
+            "the rule can never be true: `REQ.HTTP.HEADER User-Agent == abc` and \
+             `REQ.HTTP.HEADER User-Agent CONTAINS xyz` cannot both hold"
+                .to_owned()
+        )]
+    );
+    // One finding for the whole rule: not also never-true.
+    assert!(!never);
+    let (found, _) =
+        contradictions("REQ.HTTP.HEADER X NOTEXISTS && REQ.HTTP.HEADER X CONTAINS abc");
+    assert_eq!(found.len(), 1, "{found:?}");
+}
+
+#[test]
+fn a_contradiction_through_an_or_is_found_by_evaluation() {
+    for (rule, operands) in [
+        (
+            "(REQ.HTTP.HEADER A EXISTS || REQ.HTTP.HEADER B EXISTS) && REQ.HTTP.HEADER A NOTEXISTS && REQ.HTTP.HEADER B NOTEXISTS",
+            "`(REQ.HTTP.HEADER A EXISTS || REQ.HTTP.HEADER B EXISTS)`, `REQ.HTTP.HEADER A NOTEXISTS` and `REQ.HTTP.HEADER B NOTEXISTS`",
+        ),
+        (
+            "(REQ.HTTP.HEADER A EXISTS || REQ.HTTP.HEADER B EXISTS) && !REQ.HTTP.HEADER A EXISTS && !REQ.HTTP.HEADER B EXISTS",
+            "`(REQ.HTTP.HEADER A EXISTS || REQ.HTTP.HEADER B EXISTS)`, `!REQ.HTTP.HEADER A EXISTS` and `!REQ.HTTP.HEADER B EXISTS`",
+        ),
+    ] {
+        let (found, never) = contradictions(rule);
+        assert_eq!(
+            found,
+            [(
+                26,
+                format!("the rule can never be true: {operands} cannot all hold")
+            )],
+            "{rule}"
+        );
+        assert!(!never, "{rule}");
+    }
+}
+
+#[test]
+fn a_contradiction_names_only_the_operands_that_clash() {
+    let (found, _) = contradictions(
+        "REQ.HTTP.HEADER Q EXISTS && REQ.HTTP.HEADER User-Agent == abc && REQ.HTTP.HEADER R EXISTS && REQ.HTTP.HEADER User-Agent NOTCONTAINS B",
+    );
+    assert_eq!(
+        found,
+        [(
+            26,
+            "the rule can never be true: `REQ.HTTP.HEADER User-Agent == abc` and \
+             `REQ.HTTP.HEADER User-Agent NOTCONTAINS B` cannot both hold"
+                .to_owned()
+        )]
+    );
+}
+
+#[test]
+fn an_and_false_only_because_of_a_reported_part_is_not_reported_again() {
+    // The inner `&&` starts at its `(`, column 26 + 28; the whole rule is then never true.
+    let (found, never) = contradictions(
+        "REQ.HTTP.HEADER Q EXISTS && (REQ.HTTP.HEADER A EXISTS && REQ.HTTP.HEADER A NOTEXISTS)",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 54);
+    assert!(never);
+}
+
+#[test]
+fn similar_looking_satisfiable_ands_are_not_contradictions() {
+    for rule in [
+        // "abc" contains `b`.
+        "REQ.HTTP.HEADER User-Agent == abc && REQ.HTTP.HEADER User-Agent CONTAINS b",
+        // CONTAINS ignores case.
+        "REQ.HTTP.HEADER User-Agent == abc && REQ.HTTP.HEADER User-Agent CONTAINS ABC",
+        // METHOD == ignores case.
+        "REQ.HTTP.METHOD == GET && REQ.HTTP.METHOD == get",
+        // `/foo/bar` also matches `/foo/bar.html`.
+        "REQ.HTTP.URL == /foo/bar && REQ.HTTP.URL == /foo/bar.html",
+        // Different headers.
+        "REQ.HTTP.HEADER A EXISTS && REQ.HTTP.HEADER B NOTEXISTS",
+        // A part of the `||` can hold.
+        "(REQ.HTTP.HEADER A EXISTS || REQ.HTTP.HEADER B EXISTS) && REQ.HTTP.HEADER A NOTEXISTS",
+    ] {
+        let found = rule_findings(rule);
+        assert!(
+            found
+                .iter()
+                .all(|f| !matches!(f.code, Code::Contradiction | Code::NeverTrue)),
+            "{rule}: {found:#?}"
+        );
+    }
+}

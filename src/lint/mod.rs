@@ -129,8 +129,8 @@ codes! {
     NonStandardMethod = "nonstandard-method", Warning, "A method that is not a standard HTTP/1.1 method.";
     NonStandardName = "nonstandard-name", Warning, "A named-expression reference outside the naming rules.";
     ParenInValue = "paren-in-value", Warning, "A `)` without a matching `(` read as part of a value.";
-    Contradiction = "contradiction", Error, "A rule that tests one thing both ways (`X EXISTS && X NOTEXISTS`).";
-    NeverTrue = "never-true", Warning, "A rule that is false for every request.";
+    Contradiction = "contradiction", Error, "An `&&`, the whole rule or a part of it, whose operands can never all hold (`X EXISTS && X NOTEXISTS`).";
+    NeverTrue = "never-true", Warning, "A rule that is false for every request, without a contradiction of its whole `&&` saying why.";
     AlwaysTrue = "always-true", Note, "A rule that is true for every request, without saying so (`ns_true`).";
     ShadowedPolicy = "shadowed-policy", Warning, "A policy whose every setting is overridden whenever it applies.";
     UnreachablePolicy = "unreachable-policy", Warning, "A policy no request reaches because an earlier goto ends the walk.";
