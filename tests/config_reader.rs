@@ -458,3 +458,52 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn names_carry_their_columns_in_characters() {
+    // `é` is two bytes but one column; a quoted name's column is that of its opening quote.
+    let read = Config::read(
+        "add vpn sessionAction \"Aé\" -icaProxy ON\n\
+         add vpn sessionPolicy Pé ns_true AX\n\
+         add policy expression Eé ns_true\n\
+         set vpn sessionPolicy Pé -action \"Aé\"\n\
+         bind vpn vserver Gé -policy Pé -priority 10\n\
+         bind vpn vserver Gé -policy Qé -priority 20\n\
+         bind vpn global -policy Pé\n",
+        "t.conf",
+    );
+    let c = &read.config;
+    let action = c.session_action("Aé").expect("action");
+    assert_eq!((action.line, action.column), (1, 23));
+    let policy = c.session_policy("Pé").expect("policy");
+    assert_eq!((policy.line, policy.column), (2, 23));
+    // The `set` named the action last, so the action's position is there.
+    assert_eq!((policy.action_line, policy.action_column), (4, 34));
+    let expression = c.expression("Eé").expect("expression");
+    assert_eq!((expression.line, expression.column), (3, 23));
+    let binds: Vec<(usize, usize, usize)> = c
+        .binds()
+        .iter()
+        .map(|b| (b.line, b.point_column, b.policy_column))
+        .collect();
+    assert_eq!(binds, [(5, 18, 29), (7, 1, 25)]);
+    let notices: Vec<(usize, usize, &NoticeKind)> = read
+        .notices
+        .iter()
+        .map(|n| (n.line, n.column, &n.kind))
+        .collect();
+    assert!(
+        notices
+            .iter()
+            .any(|(line, column, kind)| (*line, *column) == (5, 18)
+                && matches!(kind, NoticeKind::UndefinedVserver { .. })),
+        "{notices:?}"
+    );
+    assert!(
+        notices
+            .iter()
+            .any(|(line, column, kind)| (*line, *column) == (6, 29)
+                && matches!(kind, NoticeKind::UndefinedPolicy { .. })),
+        "{notices:?}"
+    );
+}

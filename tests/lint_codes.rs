@@ -26,11 +26,54 @@ fn findings(code: Code) -> Vec<Finding> {
     report.findings
 }
 
+/// Where each code's configuration shows it first: the line and the column of the word it is
+/// about (the undefined or unused name, the policy in a bind, the rule or part of it).
+const POSITIONS: &[(Code, usize, usize)] = &[
+    (Code::ConfigError, 2, 39),
+    (Code::UndefinedVserver, 4, 18),
+    (Code::UndefinedPolicy, 5, 29),
+    (Code::UndefinedAction, 3, 33),
+    (Code::UndefinedGroup, 5, 16),
+    (Code::UndefinedUser, 5, 15),
+    (Code::UnusedPolicy, 3, 23),
+    (Code::UnusedAction, 3, 23),
+    (Code::UnusedExpression, 3, 23),
+    (Code::DuplicateDefinition, 4, 23),
+    (Code::UnknownParameter, 2, 39),
+    (Code::ParameterValue, 2, 36),
+    (Code::ParameterCase, 2, 36),
+    (Code::RuleError, 3, 53),
+    (Code::MixedAndOr, 3, 79),
+    (Code::OldSpelling, 3, 26),
+    (Code::UrlWildcardUnverified, 3, 42),
+    (Code::WindowIgnored, 3, 54),
+    (Code::NonStandardMethod, 3, 45),
+    (Code::NonStandardName, 3, 54),
+    (Code::ParenInValue, 3, 54),
+    (Code::Contradiction, 3, 26),
+    (Code::NeverTrue, 3, 26),
+    (Code::AlwaysTrue, 3, 26),
+    (Code::ShadowedPolicy, 7, 29),
+    (Code::UnreachablePolicy, 7, 29),
+    (Code::NeverHit, 4, 29),
+    (Code::UnknownOnTraffic, 4, 29),
+    (Code::ClassicRemoved, 4, 26),
+];
+
 #[test]
 fn every_code_has_a_config_that_shows_it() {
     for &code in Code::ALL {
         let found = findings(code);
-        assert!(found.iter().any(|f| f.code == code), "{code}: {found:#?}");
+        let first = found.iter().find(|f| f.code == code);
+        let Some(first) = first else {
+            panic!("{code}: {found:#?}");
+        };
+        let expected = POSITIONS.iter().find(|(c, ..)| *c == code);
+        assert_eq!(
+            expected.map(|&(_, line, column)| (line, column)),
+            Some((first.line, first.column)),
+            "{code}: {first:#?}"
+        );
         assert!(
             found
                 .iter()
@@ -137,4 +180,176 @@ fn a_clean_config_has_no_findings() {
         bind vpn vserver gw -policy P -priority 10\n";
     let report = lint_source(text.as_bytes(), "ns.conf", &LintOptions::default());
     assert_eq!(report.findings, []);
+}
+
+/// The findings of a configuration whose only policy has `rule`.
+fn rule_findings(rule: &str) -> Vec<Finding> {
+    let text = format!(
+        "add vpn vserver gw SSL 192.0.2.1 443\n\
+         add vpn sessionAction AC -icaProxy ON\n\
+         add vpn sessionPolicy P \"{rule}\" AC\n\
+         bind vpn vserver gw -policy P -priority 10\n"
+    );
+    lint_source(text.as_bytes(), "ns.conf", &LintOptions::default()).findings
+}
+
+#[test]
+fn rules_true_for_some_request_are_not_reported() {
+    for rule in [
+        // Only a value holding both and not the third: "Citrix Windows".
+        "REQ.HTTP.HEADER UA CONTAINS Citrix && REQ.HTTP.HEADER UA CONTAINS Windows && REQ.HTTP.HEADER UA NOTCONTAINS Edge",
+        // A value containing `abc` that is not `abc`.
+        "REQ.HTTP.HEADER UA CONTAINS abc && REQ.HTTP.HEADER UA != abc",
+        // A third method.
+        "REQ.HTTP.METHOD != GET && REQ.HTTP.METHOD != POST",
+        // The literal path `/a*b*c`.
+        "REQ.HTTP.URL == /a*b*c",
+    ] {
+        let found = rule_findings(rule);
+        assert!(
+            found
+                .iter()
+                .all(|f| !matches!(f.code, Code::NeverTrue | Code::Contradiction)),
+            "{rule}: {found:#?}"
+        );
+    }
+}
+
+/// The contradictions of a one-policy configuration: (column, message), and whether the whole
+/// rule was also reported as never true.
+fn contradictions(rule: &str) -> (Vec<(usize, String)>, bool) {
+    let found = rule_findings(rule);
+    let contradictions = found
+        .iter()
+        .filter(|f| f.code == Code::Contradiction)
+        .map(|f| (f.column, f.message.clone()))
+        .collect();
+    let never = found.iter().any(|f| f.code == Code::NeverTrue);
+    (contradictions, never)
+}
+
+// The rule starts in column 26, after `add vpn sessionPolicy P "`.
+
+#[test]
+fn a_contradiction_under_an_or_is_reported_as_a_part() {
+    // The `(` of the part is in column 26 + 28.
+    let (found, never) = contradictions(
+        "REQ.HTTP.HEADER C EXISTS || (REQ.HTTP.HEADER A EXISTS && REQ.HTTP.HEADER A NOTEXISTS)",
+    );
+    assert_eq!(
+        found,
+        [(
+            54,
+            "the part `REQ.HTTP.HEADER A EXISTS && REQ.HTTP.HEADER A NOTEXISTS` of the rule can \
+             never be true: its operands cannot all hold"
+                .to_owned()
+        )]
+    );
+    assert!(!never);
+    let (found, never) = contradictions(
+        "REQ.HTTP.HEADER C EXISTS || (REQ.HTTP.HEADER User-Agent == abc && REQ.HTTP.HEADER User-Agent CONTAINS xyz)",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 54);
+    assert!(found[0].1.starts_with("the part `"), "{found:?}");
+    assert!(!never);
+}
+
+#[test]
+fn a_value_contradiction_is_found_by_evaluation() {
+    let (found, never) = contradictions(
+        "REQ.HTTP.HEADER User-Agent == abc && REQ.HTTP.HEADER User-Agent CONTAINS xyz",
+    );
+    assert_eq!(
+        found,
+        [(
+            26,
+            "the rule can never be true: `REQ.HTTP.HEADER User-Agent == abc` and \
+             `REQ.HTTP.HEADER User-Agent CONTAINS xyz` cannot both hold"
+                .to_owned()
+        )]
+    );
+    // One finding for the whole rule: not also never-true.
+    assert!(!never);
+    let (found, _) =
+        contradictions("REQ.HTTP.HEADER X NOTEXISTS && REQ.HTTP.HEADER X CONTAINS abc");
+    assert_eq!(found.len(), 1, "{found:?}");
+}
+
+#[test]
+fn a_contradiction_through_an_or_is_found_by_evaluation() {
+    for (rule, operands) in [
+        (
+            "(REQ.HTTP.HEADER A EXISTS || REQ.HTTP.HEADER B EXISTS) && REQ.HTTP.HEADER A NOTEXISTS && REQ.HTTP.HEADER B NOTEXISTS",
+            "`(REQ.HTTP.HEADER A EXISTS || REQ.HTTP.HEADER B EXISTS)`, `REQ.HTTP.HEADER A NOTEXISTS` and `REQ.HTTP.HEADER B NOTEXISTS`",
+        ),
+        (
+            "(REQ.HTTP.HEADER A EXISTS || REQ.HTTP.HEADER B EXISTS) && !REQ.HTTP.HEADER A EXISTS && !REQ.HTTP.HEADER B EXISTS",
+            "`(REQ.HTTP.HEADER A EXISTS || REQ.HTTP.HEADER B EXISTS)`, `!REQ.HTTP.HEADER A EXISTS` and `!REQ.HTTP.HEADER B EXISTS`",
+        ),
+    ] {
+        let (found, never) = contradictions(rule);
+        assert_eq!(
+            found,
+            [(
+                26,
+                format!("the rule can never be true: {operands} cannot all hold")
+            )],
+            "{rule}"
+        );
+        assert!(!never, "{rule}");
+    }
+}
+
+#[test]
+fn a_contradiction_names_only_the_operands_that_clash() {
+    let (found, _) = contradictions(
+        "REQ.HTTP.HEADER Q EXISTS && REQ.HTTP.HEADER User-Agent == abc && REQ.HTTP.HEADER R EXISTS && REQ.HTTP.HEADER User-Agent NOTCONTAINS B",
+    );
+    assert_eq!(
+        found,
+        [(
+            26,
+            "the rule can never be true: `REQ.HTTP.HEADER User-Agent == abc` and \
+             `REQ.HTTP.HEADER User-Agent NOTCONTAINS B` cannot both hold"
+                .to_owned()
+        )]
+    );
+}
+
+#[test]
+fn an_and_false_only_because_of_a_reported_part_is_not_reported_again() {
+    // The inner `&&` starts at its `(`, column 26 + 28; the whole rule is then never true.
+    let (found, never) = contradictions(
+        "REQ.HTTP.HEADER Q EXISTS && (REQ.HTTP.HEADER A EXISTS && REQ.HTTP.HEADER A NOTEXISTS)",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 54);
+    assert!(never);
+}
+
+#[test]
+fn similar_looking_satisfiable_ands_are_not_contradictions() {
+    for rule in [
+        // "abc" contains `b`.
+        "REQ.HTTP.HEADER User-Agent == abc && REQ.HTTP.HEADER User-Agent CONTAINS b",
+        // CONTAINS ignores case.
+        "REQ.HTTP.HEADER User-Agent == abc && REQ.HTTP.HEADER User-Agent CONTAINS ABC",
+        // METHOD == ignores case.
+        "REQ.HTTP.METHOD == GET && REQ.HTTP.METHOD == get",
+        // `/foo/bar` also matches `/foo/bar.html`.
+        "REQ.HTTP.URL == /foo/bar && REQ.HTTP.URL == /foo/bar.html",
+        // Different headers.
+        "REQ.HTTP.HEADER A EXISTS && REQ.HTTP.HEADER B NOTEXISTS",
+        // A part of the `||` can hold.
+        "(REQ.HTTP.HEADER A EXISTS || REQ.HTTP.HEADER B EXISTS) && REQ.HTTP.HEADER A NOTEXISTS",
+    ] {
+        let found = rule_findings(rule);
+        assert!(
+            found
+                .iter()
+                .all(|f| !matches!(f.code, Code::Contradiction | Code::NeverTrue)),
+            "{rule}: {found:#?}"
+        );
+    }
 }

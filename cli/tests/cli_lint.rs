@@ -95,6 +95,8 @@ fn json_carries_the_same_findings() {
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0]["code"], "shadowed-policy");
     assert_eq!(findings[0]["line"], 7);
+    // The policy name in `bind vpn vserver gw -policy PB`.
+    assert_eq!(findings[0]["column"], 29);
     assert_eq!(v["warnings"], 1);
 }
 

@@ -279,6 +279,8 @@ pub enum Severity {
 pub struct Notice {
     /// 1-based line number.
     pub line: usize,
+    /// 1-based column, in characters, of the word the notice is about.
+    pub column: usize,
     /// What was found.
     pub kind: NoticeKind,
 }

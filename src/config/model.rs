@@ -61,6 +61,8 @@ pub struct SessionAction {
     pub params: Vec<(String, String)>,
     /// Line of the `add`.
     pub line: usize,
+    /// 1-based column, in characters, of the name in the `add`.
+    pub column: usize,
     /// Whether this is the R6 built-in `SETVPNPARAMS_ACT`.
     pub builtin: bool,
 }
@@ -82,8 +84,14 @@ pub struct SessionPolicy {
     pub rule: RuleText,
     /// The name of the session action.
     pub action: String,
+    /// Line where `action` was named: the `add`, or the `set ... -action` that changed it.
+    pub action_line: usize,
+    /// 1-based column, in characters, of `action` on `action_line`.
+    pub action_column: usize,
     /// Line of the `add`.
     pub line: usize,
+    /// 1-based column, in characters, of the name in the `add`.
+    pub column: usize,
     /// Whether this is an R6 built-in policy (`SETVPNPARAMS_POL`, `SETVPNPARAMS_ADV_POL`): the
     /// simulator treats it as the `set vpn parameter` layer.
     pub builtin: bool,
@@ -103,6 +111,8 @@ pub struct NamedExpression {
     pub client_security_message: Option<String>,
     /// Line of the `add`.
     pub line: usize,
+    /// 1-based column, in characters, of the name in the `add`.
+    pub column: usize,
 }
 
 /// Where a session policy is bound (D17).
@@ -179,6 +189,11 @@ pub struct Bind {
     pub bind_type: Option<String>,
     /// Line of the bind (its position in file order breaks the last D17 tie).
     pub line: usize,
+    /// 1-based column, in characters, of the bind point's name (1 for `bind vpn global`, which
+    /// names none).
+    pub point_column: usize,
+    /// 1-based column, in characters, of the policy name.
+    pub policy_column: usize,
     /// Whether the bound policy is an R6 built-in (`SETVPNPARAMS_*`).
     pub builtin: bool,
 }

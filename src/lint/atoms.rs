@@ -1,7 +1,8 @@
 //! The atoms a set of rules tests, and the requests built from them: for each tested header,
-//! absent, empty, each tested value, all tested values together, and none of them; likewise for
-//! the method, URL path and query. Evaluating the rules over these requests decides whether a
-//! rule can be true, is always true, and which policies a request reaches.
+//! absent, empty, each tested value, and a value containing exactly each subset of the tested
+//! values; likewise (more coarsely) for the method, URL path and query. Evaluating the rules over
+//! these requests decides whether a rule can be true, is always true, and which policies a request
+//! reaches.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
@@ -16,6 +17,10 @@ pub(super) const MAX_REQUESTS: usize = 4096;
 
 /// A value no rule tests.
 const OTHER: &str = "nsexpr-lint-other";
+
+/// Candidates for the character that joins header values: the first one no tested value contains
+/// is used. Not a blank, which an advanced named expression would trim away.
+const SEPARATORS: [char; 6] = ['|', ';', '~', '^', '#', '\u{1}'];
 
 /// The atoms tested, by kind.
 #[derive(Debug, Default)]
@@ -88,27 +93,32 @@ impl Atoms {
     pub(super) fn requests(&self) -> Option<Vec<Synthetic>> {
         let mut methods: Vec<String> = vec!["GET".to_owned(), "POST".to_owned()];
         methods.extend(self.methods.iter().cloned());
+        // So that `METHOD != GET && METHOD != POST` can be true.
+        methods.push(OTHER.to_ascii_uppercase());
         methods.dedup();
         let mut paths: Vec<String> = vec!["/".to_owned()];
-        paths.extend(self.paths.iter().map(|p| {
-            let p = p.replace('*', "x");
-            if p.starts_with('/') {
-                p
+        for pattern in &self.paths {
+            let pattern = if pattern.starts_with('/') {
+                pattern.clone()
             } else {
-                format!("/{p}")
+                format!("/{pattern}")
+            };
+            // A `*` is a wildcard in some pattern shapes and a literal character in others.
+            if pattern.contains('*') {
+                paths.push(pattern.replace('*', "x"));
             }
-        }));
+            paths.push(pattern);
+        }
         paths.push(format!("/{OTHER}"));
         let mut queries: Vec<Option<String>> = vec![None];
         if !self.queries.is_empty() {
             queries.extend(self.queries.iter().cloned().map(Some));
             queries.push(Some(OTHER.to_owned()));
         }
-        let header_choices: Vec<(&str, Vec<Option<String>>)> = self
-            .headers
-            .values()
-            .map(|(name, values)| (name.as_str(), header_values(values)))
-            .collect();
+        let mut header_choices: Vec<(&str, Vec<Option<String>>)> = Vec::new();
+        for (name, values) in self.headers.values() {
+            header_choices.push((name.as_str(), header_values(values)?));
+        }
         let mut total = methods
             .len()
             .saturating_mul(paths.len())
@@ -153,15 +163,46 @@ impl Atoms {
     }
 }
 
-/// A header's choices: absent, empty, each value, all values together, another value.
-fn header_values(values: &BTreeSet<String>) -> Vec<Option<String>> {
-    let mut choices = vec![None, Some(String::new())];
-    choices.extend(values.iter().cloned().map(Some));
-    if values.len() > 1 {
-        choices.push(Some(values.iter().cloned().collect::<Vec<_>>().join(" ")));
+/// A header's choices: absent, empty, each tested value itself, and for every subset of the
+/// tested values a value containing exactly those, each followed by a separator that no tested
+/// value contains (so it equals none of them, and no other tested value appears across a join).
+/// Any header value agrees with one of these on every `==`, `!=`, `CONTAINS`, `NOTCONTAINS`,
+/// `CONTENTS`, `EXISTS` and `NOTEXISTS` test of those values, which is what makes "false on every
+/// choice" mean "false on every request". `None` when there would be more than
+/// [`MAX_REQUESTS`].
+fn header_values(values: &BTreeSet<String>) -> Option<Vec<Option<String>>> {
+    let values: Vec<&str> = values.iter().map(String::as_str).collect();
+    let subsets = u32::try_from(values.len())
+        .ok()
+        .and_then(|n| 1usize.checked_shl(n))
+        .filter(|&n| n <= MAX_REQUESTS)?;
+    let separator = SEPARATORS
+        .into_iter()
+        .find(|&c| !values.iter().any(|v| v.contains(c)))
+        .unwrap_or('|');
+    let mut choices = Vec::with_capacity(2 + values.len() + subsets);
+    choices.push(None);
+    choices.push(Some(String::new()));
+    choices.extend(
+        values
+            .iter()
+            .filter(|v| !v.is_empty())
+            .map(|v| Some((*v).to_owned())),
+    );
+    for mask in 0..subsets {
+        let mut text = String::new();
+        for (i, value) in values.iter().enumerate() {
+            if (mask >> i) & 1 == 1 {
+                text.push_str(value);
+                text.push(separator);
+            }
+        }
+        if text.is_empty() {
+            text.push(separator);
+        }
+        choices.push(Some(text));
     }
-    choices.push(Some(OTHER.to_owned()));
-    choices
+    Some(choices)
 }
 
 /// A request built from atoms.

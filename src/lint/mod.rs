@@ -10,8 +10,9 @@
 //! longer accepts them) and, with recorded traffic ([`Traffic`]), policies never hit or unknown.
 //!
 //! Rule truth and policy shadowing are decided by evaluating the rules over every request built
-//! from the atoms the rules test: each tested header absent, empty, holding one of the tested
-//! values (or all of them), or holding none of them; likewise for the method, URL and query.
+//! from the atoms the rules test: each tested header absent, empty, holding exactly one tested
+//! value, or holding a value that contains exactly some subset of the tested values; the method,
+//! URL path and query each one of the tested values or another.
 //!
 //! ```
 //! use nsexpr::config::Config;
@@ -128,8 +129,8 @@ codes! {
     NonStandardMethod = "nonstandard-method", Warning, "A method that is not a standard HTTP/1.1 method.";
     NonStandardName = "nonstandard-name", Warning, "A named-expression reference outside the naming rules.";
     ParenInValue = "paren-in-value", Warning, "A `)` without a matching `(` read as part of a value.";
-    Contradiction = "contradiction", Error, "A rule that tests one thing both ways (`X EXISTS && X NOTEXISTS`).";
-    NeverTrue = "never-true", Warning, "A rule that is false for every request.";
+    Contradiction = "contradiction", Error, "An `&&`, the whole rule or a part of it, whose operands can never all hold (`X EXISTS && X NOTEXISTS`).";
+    NeverTrue = "never-true", Warning, "A rule that is false for every request, without a contradiction of its whole `&&` saying why.";
     AlwaysTrue = "always-true", Note, "A rule that is true for every request, without saying so (`ns_true`).";
     ShadowedPolicy = "shadowed-policy", Warning, "A policy whose every setting is overridden whenever it applies.";
     UnreachablePolicy = "unreachable-policy", Warning, "A policy no request reaches because an earlier goto ends the walk.";
@@ -159,7 +160,7 @@ pub struct Finding {
     pub file: String,
     /// 1-based line.
     pub line: usize,
-    /// 1-based column, in characters (1 when only the line is known).
+    /// 1-based column, in characters, of the word the finding is about.
     pub column: usize,
     /// The stable code.
     pub code: Code,
@@ -340,7 +341,7 @@ pub fn lint_source(source: &[u8], file: &str, options: &LintOptions) -> LintRepo
         if let NoticeKind::UndefinedPolicy { policy } = &notice.kind {
             sink.push(
                 Code::UndefinedPolicy,
-                (notice.line, 1),
+                (notice.line, notice.column),
                 format!("bind of policy `{policy}`, which is not defined"),
                 did_you_mean(policy, policies.iter().copied()),
             );

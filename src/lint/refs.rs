@@ -36,7 +36,7 @@ fn binds(config: &Config, sink: &mut Sink<'_>) {
         });
         sink.push(
             code,
-            (bind.line, 1),
+            (bind.line, bind.point_column),
             format!(
                 "policy `{}` is bound to {kind} `{name}`, which is not defined",
                 bind.policy
@@ -56,7 +56,7 @@ fn binds(config: &Config, sink: &mut Sink<'_>) {
         }
         sink.push(
             Code::UndefinedAction,
-            (policy.line, 1),
+            (policy.action_line, policy.action_column),
             format!(
                 "session policy `{}` uses session action `{}`, which is not defined",
                 policy.name, policy.action
@@ -79,7 +79,7 @@ fn unused(config: &Config, sink: &mut Sink<'_>) {
         if !bound.contains(&policy.name.to_lowercase()) {
             sink.push(
                 Code::UnusedPolicy,
-                (policy.line, 1),
+                (policy.line, policy.column),
                 format!("session policy `{}` is not bound anywhere", policy.name),
                 Some("bind it (`bind vpn vserver <vserver> -policy ...`) or remove it".to_owned()),
             );
@@ -96,7 +96,7 @@ fn unused(config: &Config, sink: &mut Sink<'_>) {
         }
         sink.push(
             Code::UnusedAction,
-            (action.line, 1),
+            (action.line, action.column),
             format!(
                 "session action `{}` is not used by any session policy",
                 action.name
@@ -109,7 +109,7 @@ fn unused(config: &Config, sink: &mut Sink<'_>) {
         if !referenced.contains(&expression.name.to_lowercase()) {
             sink.push(
                 Code::UnusedExpression,
-                (expression.line, 1),
+                (expression.line, expression.column),
                 format!(
                     "named expression `{}` is not used by any rule",
                     expression.name

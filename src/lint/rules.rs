@@ -1,16 +1,16 @@
 //! Rules one by one: the parser's lints, parse and compile errors, contradictions, rules that are
 //! never or always true, and classic rules on firmware that no longer accepts them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::Span;
-use crate::ast::{Expr, ExprKind, Operator, Value};
+use crate::ast::{Expr, ExprKind, Grouped, Operator, Qualifier, Side, Simple, Value};
 use crate::compile::{CompileOptions, NamedExpressions, Program};
 use crate::config::{Config, RuleText};
 use crate::eval::Verdict;
 use crate::syntax::{LintKind, ParseOptions, is_advanced, parse_with};
 
-use super::atoms::Atoms;
+use super::atoms::{Atoms, MAX_REQUESTS};
 use super::{Code, Firmware, LintOptions, Sink};
 
 pub(super) fn check(config: &Config, options: &LintOptions, sink: &mut Sink<'_>) {
@@ -48,10 +48,23 @@ pub(super) fn check(config: &Config, options: &LintOptions, sink: &mut Sink<'_>)
         let Some(expr) = syntax(rule, sink) else {
             continue;
         };
-        if contradiction(&expr, rule, sink) {
+        let program = match Program::compile(&expr, &rule.text, &names, &CompileOptions::default())
+        {
+            Ok(program) => program,
+            Err(error) => {
+                sink.push(
+                    Code::RuleError,
+                    position(rule, error.span().start),
+                    error.kind().to_string(),
+                    None,
+                );
+                continue;
+            }
+        };
+        if contradictions(&expr, rule, &names, sink) {
             continue;
         }
-        truth(&policy.name, &expr, rule, &names, sink);
+        truth(&policy.name, &expr, &program, rule, &names, sink);
     }
 }
 
@@ -110,97 +123,291 @@ fn syntax(rule: &RuleText, sink: &mut Sink<'_>) -> Option<Expr> {
 }
 
 /// What a simple term tests, for pairing terms of one `&&`.
-type Subject = (crate::ast::Qualifier, Option<String>);
+type Subject = (Qualifier, Option<String>);
 
-/// One test of a subject: operator, operand, where.
-type Test<'e> = (Operator, Option<&'e Value>, Span);
+/// Bounds on deciding the `&&` parts of one rule by evaluation: the most requests over all parts
+/// together, the most parts, and the longest part (in bytes of the rule). Other parts get only the
+/// syntactic check.
+const PART_REQUESTS: usize = 8 * MAX_REQUESTS;
+const PARTS: usize = 256;
+const PART_LEN: usize = 4096;
 
-/// Reports a `&&` whose operands cannot all hold: `X EXISTS && X NOTEXISTS`, `X == a && X == b`,
-/// `e && !e`. Returns whether one was found.
-fn contradiction(expr: &Expr, rule: &RuleText, sink: &mut Sink<'_>) -> bool {
-    let mut found: Option<(Span, String)> = None;
+/// What is left of the bounds while a rule's parts are decided.
+struct Budget {
+    requests: usize,
+    parts: usize,
+}
+
+/// Reports each `&&` of the rule, at any depth, whose operands can never all hold. Returns
+/// whether the whole rule is one (then it is reported once, here, and not also as never true).
+///
+/// Pairs of terms that clash by their syntax are found without evaluating; other `&&`s whose
+/// tests the atom requests fully cover are decided by evaluating them over those requests.
+fn contradictions(
+    expr: &Expr,
+    rule: &RuleText,
+    names: &NamedExpressions,
+    sink: &mut Sink<'_>,
+) -> bool {
+    let mut ands: Vec<&Expr> = Vec::new();
     expr.walk(&mut |node| {
-        let ExprKind::And(items) = &node.kind else {
-            return;
-        };
-        if found.is_some() {
-            return;
-        }
-        let mut tests: HashMap<Subject, Vec<Test<'_>>> = HashMap::new();
-        for item in items {
-            if let ExprKind::Simple(simple) = &item.kind
-                && let Some(op) = simple.op
-                && simple.options.is_empty()
-            {
-                let subject = (
-                    simple.qualifier,
-                    simple.header.as_ref().map(|h| h.to_ascii_lowercase()),
-                );
-                tests
-                    .entry(subject)
-                    .or_default()
-                    .push((op, simple.value.as_ref(), item.span));
-            }
-            if let ExprKind::Not(inner) = &item.kind
-                && items.iter().any(|other| other.same_as(inner))
-            {
-                found = Some((item.span, "it requires a term and its negation".to_owned()));
-                return;
-            }
-        }
-        for ops in tests.values() {
-            for (i, (op, value, span)) in ops.iter().enumerate() {
-                for (other_op, other_value, _) in ops.iter().skip(i + 1) {
-                    let clash = matches!(
-                        (op, other_op),
-                        (Operator::Exists, Operator::NotExists)
-                            | (Operator::NotExists, Operator::Exists)
-                    ) || (*op == Operator::Eq
-                        && *other_op == Operator::Eq
-                        && value.is_some()
-                        && value != other_value);
-                    if clash {
-                        found = Some((*span, "its `&&` operands cannot all hold".to_owned()));
-                        return;
-                    }
-                }
-            }
+        if matches!(node.kind, ExprKind::And(_)) {
+            ands.push(node);
         }
     });
-    match found {
-        Some((span, why)) => {
-            sink.push(
-                Code::Contradiction,
-                position(rule, span.start),
-                format!("the rule can never be true: {why}"),
-                None,
-            );
-            true
+    let mut found: HashSet<Span> = HashSet::new();
+    let mut budget = Budget {
+        requests: PART_REQUESTS,
+        parts: PARTS,
+    };
+    let mut root = false;
+    // Inner `&&`s first, so that one false only because of a reported operand is not reported
+    // again.
+    for node in ands.into_iter().rev() {
+        let ExprKind::And(items) = &node.kind else {
+            continue;
+        };
+        if items.iter().any(|item| known_false(item, &found)) {
+            continue;
         }
-        None => false,
+        let operands = match syntactic(items) {
+            Some(pair) => pair,
+            None => match evaluated(node, items, rule, names, &mut budget) {
+                Some(operands) => operands,
+                None => continue,
+            },
+        };
+        found.insert(node.span);
+        let is_root = std::ptr::eq(node, expr);
+        root |= is_root;
+        let why = match operands.as_slice() {
+            [one] => format!("`{}` never holds", operand(one)),
+            [a, b] => format!("`{}` and `{}` cannot both hold", operand(a), operand(b)),
+            many => {
+                let listed: Vec<String> =
+                    many.iter().map(|e| format!("`{}`", operand(e))).collect();
+                let (last, rest) = listed
+                    .split_last()
+                    .map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
+                format!("{} and {last} cannot all hold", rest.join(", "))
+            }
+        };
+        let message = if is_root {
+            format!("the rule can never be true: {why}")
+        } else if operands.len() == items.len() {
+            format!(
+                "the part `{}` of the rule can never be true: its operands cannot all hold",
+                Grouped(node)
+            )
+        } else {
+            format!(
+                "the part `{}` of the rule can never be true: {why}",
+                Grouped(node)
+            )
+        };
+        sink.push(
+            Code::Contradiction,
+            position(rule, node.span.start),
+            message,
+            None,
+        );
     }
+    root
+}
+
+/// Whether an operand is already known never to hold: a reported `&&`, or a `||` of them.
+fn known_false(item: &Expr, found: &HashSet<Span>) -> bool {
+    let reported = |e: &Expr| matches!(e.kind, ExprKind::And(_)) && found.contains(&e.span);
+    match &item.kind {
+        ExprKind::Or(branches) => branches.iter().all(reported),
+        _ => reported(item),
+    }
+}
+
+/// An operand as written inside a `&&`: parenthesised when compound.
+fn operand(expr: &Expr) -> String {
+    match expr.kind {
+        ExprKind::And(_) | ExprKind::Or(_) => format!("({})", Grouped(expr)),
+        _ => Grouped(expr).to_string(),
+    }
+}
+
+/// Two operands of one `&&` that clash by their syntax: `X EXISTS` and `X NOTEXISTS`, two
+/// different `==` texts of a header, query or method, `e` and `!e`.
+fn syntactic(items: &[Expr]) -> Option<Vec<&Expr>> {
+    let mut tests: HashMap<Subject, Vec<(&Expr, &Simple)>> = HashMap::new();
+    for item in items {
+        if let ExprKind::Not(inner) = &item.kind
+            && let Some(positive) = items.iter().find(|other| other.same_as(inner))
+        {
+            return Some(vec![positive, item]);
+        }
+        if let ExprKind::Simple(simple) = &item.kind
+            && simple.op.is_some()
+            && simple.options.is_empty()
+        {
+            let subject = (
+                simple.qualifier,
+                simple.header.as_ref().map(|h| h.to_ascii_lowercase()),
+            );
+            let earlier = tests.entry(subject).or_default();
+            if let Some((other, _)) = earlier.iter().find(|(_, s)| clash(s, simple)) {
+                return Some(vec![other, item]);
+            }
+            earlier.push((item, simple));
+        }
+    }
+    None
+}
+
+/// Whether two tests of one subject cannot both hold.
+fn clash(a: &Simple, b: &Simple) -> bool {
+    match (a.op, b.op) {
+        (Some(Operator::Exists), Some(Operator::NotExists))
+        | (Some(Operator::NotExists), Some(Operator::Exists)) => true,
+        (Some(Operator::Eq), Some(Operator::Eq)) => match (&a.value, &b.value) {
+            // Other `==` tests match patterns, ranges or subnets, which may overlap.
+            (Some(Value::Text(x)), Some(Value::Text(y))) => match a.qualifier {
+                Qualifier::Header(_) | Qualifier::UrlQuery => x != y,
+                Qualifier::Method => !x.eq_ignore_ascii_case(y),
+                _ => false,
+            },
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Decides a `&&` by evaluating it over the requests built from its atoms, when the requests
+/// cover every test in it and fit the budget; the operands that cannot all hold (a smallest set
+/// found by dropping operands one at a time) when it is never true.
+fn evaluated<'e>(
+    node: &Expr,
+    items: &'e [Expr],
+    rule: &RuleText,
+    names: &NamedExpressions,
+    budget: &mut Budget,
+) -> Option<Vec<&'e Expr>> {
+    if node.span.end.saturating_sub(node.span.start) > PART_LEN {
+        return None;
+    }
+    budget.parts = budget.parts.checked_sub(1)?;
+    if !covered(node, names) {
+        return None;
+    }
+    if !never_true(node, rule, names, budget)? {
+        return None;
+    }
+    let mut kept: Vec<&Expr> = items.iter().collect();
+    let mut i = 0;
+    while i < kept.len() && kept.len() > 1 {
+        let rest: Vec<Expr> = kept
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .map(|(_, e)| (*e).clone())
+            .collect();
+        let candidate = match <[Expr; 1]>::try_from(rest) {
+            Ok([one]) => one,
+            Err(rest) => Expr::new(ExprKind::And(rest), node.span),
+        };
+        match never_true(&candidate, rule, names, budget) {
+            Some(true) => {
+                kept.remove(i);
+            }
+            Some(false) => i += 1,
+            None => break,
+        }
+    }
+    Some(kept)
+}
+
+/// Whether `expr` is false on every request built from its atoms; `None` when that is not
+/// decided (too many requests, the budget spent, or it does not compile).
+fn never_true(
+    expr: &Expr,
+    rule: &RuleText,
+    names: &NamedExpressions,
+    budget: &mut Budget,
+) -> Option<bool> {
+    let mut atoms = Atoms::default();
+    atoms.add_expr(expr, names);
+    let requests = atoms.requests()?;
+    budget.requests = budget.requests.checked_sub(requests.len())?;
+    let program = Program::compile(expr, &rule.text, names, &CompileOptions::default()).ok()?;
+    Some(
+        requests
+            .iter()
+            .all(|r| program.eval(&r.view()) == Verdict::False),
+    )
+}
+
+/// Whether every test in `expr` (and in the named expressions it uses) is one the atom requests
+/// decide exactly: `==`, `!=`, `CONTAINS`, `NOTCONTAINS`, `CONTENTS`, `EXISTS` and `NOTEXISTS`
+/// on a request header, `==` and `!=` on the method, without windows.
+fn covered(expr: &Expr, names: &NamedExpressions) -> bool {
+    let options = ParseOptions::default();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut pending: Vec<Expr> = vec![expr.clone()];
+    let mut ok = true;
+    while let Some(expr) = pending.pop() {
+        expr.walk(&mut |node| match &node.kind {
+            ExprKind::Simple(simple) => ok &= covered_simple(simple),
+            ExprKind::Name(name) => {
+                if name.eq_ignore_ascii_case("ns_true") || name.eq_ignore_ascii_case("ns_false") {
+                    return;
+                }
+                if !seen.insert(name.to_ascii_lowercase()) {
+                    return;
+                }
+                match names
+                    .lookup(name, false)
+                    .filter(|d| !is_advanced(d.text()))
+                    .and_then(|d| d.parse(&options).ok())
+                {
+                    Some(body) => pending.push(body),
+                    None => ok = false,
+                }
+            }
+            ExprKind::Opaque(_) => ok = false,
+            ExprKind::Or(_) | ExprKind::And(_) | ExprKind::Not(_) => {}
+        });
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+fn covered_simple(simple: &Simple) -> bool {
+    let text = matches!(simple.value, None | Some(Value::Text(_)));
+    let test = matches!(
+        (simple.qualifier, simple.op),
+        (
+            Qualifier::Header(Side::Req),
+            Some(
+                Operator::Eq
+                    | Operator::Ne
+                    | Operator::Contains
+                    | Operator::NotContains
+                    | Operator::Contents
+                    | Operator::Exists
+                    | Operator::NotExists
+            )
+        ) | (Qualifier::Method, Some(Operator::Eq | Operator::Ne))
+    );
+    text && test && simple.options.is_empty()
 }
 
 /// Reports a rule that is false, or true, for every request built from its atoms.
 fn truth(
     policy: &str,
     expr: &Expr,
+    program: &Program,
     rule: &RuleText,
     names: &NamedExpressions,
     sink: &mut Sink<'_>,
 ) {
-    let program = match Program::compile(expr, &rule.text, names, &CompileOptions::default()) {
-        Ok(program) => program,
-        Err(error) => {
-            sink.push(
-                Code::RuleError,
-                position(rule, error.span().start),
-                error.kind().to_string(),
-                None,
-            );
-            return;
-        }
-    };
     // A bare name (`ns_true`) says what it means.
     if matches!(expr.kind, ExprKind::Name(_)) {
         return;

@@ -15,7 +15,8 @@ use super::{Code, Sink};
 /// What the walks showed about one policy on one vserver.
 #[derive(Debug, Default)]
 struct Seen {
-    line: usize,
+    /// The policy name in its first bind on the vserver.
+    at: (usize, usize),
     reached: bool,
     unknown: bool,
     contributed: bool,
@@ -56,8 +57,13 @@ pub(super) fn check(config: &Config, sink: &mut Sink<'_>) {
                 let report = sim.simulate_with(&request.view(), context);
                 for result in &report.policies {
                     let entry = seen.entry(result.name.clone()).or_default();
-                    if entry.line == 0 {
-                        entry.line = result.line;
+                    if entry.at.0 == 0 {
+                        let column = config
+                            .binds()
+                            .iter()
+                            .find(|b| b.line == result.line)
+                            .map_or(1, |b| b.policy_column);
+                        entry.at = (result.line, column);
                     }
                     if result.skipped {
                         continue;
@@ -100,7 +106,7 @@ pub(super) fn check(config: &Config, sink: &mut Sink<'_>) {
             if !seen.reached {
                 sink.push(
                     Code::UnreachablePolicy,
-                    (seen.line, 1),
+                    seen.at,
                     format!(
                         "on vserver `{vserver}`, no request reaches policy `{policy}`: an earlier goto ends every walk"
                     ),
@@ -111,7 +117,7 @@ pub(super) fn check(config: &Config, sink: &mut Sink<'_>) {
             {
                 sink.push(
                     Code::ShadowedPolicy,
-                    (seen.line, 1),
+                    seen.at,
                     format!(
                         "on vserver `{vserver}`, policy `{policy}` never sets anything: whenever it applies, other policies set its parameters (for example {example})"
                     ),

@@ -101,16 +101,16 @@ impl<'c> Traffic<'c> {
             }
         }
         for (name, applied, unknown) in totals {
-            let line = self
+            let at = self
                 .config
                 .binds()
                 .iter()
                 .find(|b| b.policy == name)
-                .map_or(1, |b| b.line);
+                .map_or((1, 1), |b| (b.line, b.policy_column));
             if applied == 0 && unknown == 0 {
                 sink.push(
                     Code::NeverHit,
-                    (line, 1),
+                    at,
                     format!(
                         "policy `{name}` applied to none of the {} recorded requests",
                         self.requests
@@ -121,7 +121,7 @@ impl<'c> Traffic<'c> {
             if unknown > 0 {
                 sink.push(
                     Code::UnknownOnTraffic,
-                    (line, 1),
+                    at,
                     format!(
                         "policy `{name}` was unknown on {unknown} of the {} recorded requests",
                         self.requests

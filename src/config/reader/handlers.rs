@@ -105,12 +105,17 @@ impl Reader<'_> {
         let Some((name, span)) = name else { return };
         let builtin = is_builtin_action(&name);
         if builtin {
-            self.notice(ctx.no, NoticeKind::BuiltinObject { name: name.clone() });
+            self.notice(
+                ctx,
+                span.start,
+                NoticeKind::BuiltinObject { name: name.clone() },
+            );
         }
         let action = SessionAction {
             name,
             params,
             line: ctx.no,
+            column: ctx.column(span.start),
             builtin,
         };
         self.insert(ctx, span, "session action", action, |r| &mut r.actions);
@@ -155,7 +160,8 @@ impl Reader<'_> {
         let builtin = is_builtin_policy(&name_text);
         if builtin {
             self.notice(
-                ctx.no,
+                ctx,
+                name.span.start,
                 NoticeKind::BuiltinObject {
                     name: name_text.clone(),
                 },
@@ -165,7 +171,10 @@ impl Reader<'_> {
             name: name_text,
             rule: rule_text(ctx, rule),
             action: action.value.clone().into_owned(),
+            action_line: ctx.no,
+            action_column: ctx.column(action.span.start),
             line: ctx.no,
+            column: ctx.column(name.span.start),
             builtin,
         };
         self.insert(ctx, name.span, "session policy", policy, |r| {
@@ -192,15 +201,20 @@ impl Reader<'_> {
             if name == "rule" {
                 rule = Some(rule_text(ctx, value));
             } else {
-                action = Some(value.value.clone().into_owned());
+                action = Some((
+                    value.value.clone().into_owned(),
+                    ctx.column(value.span.start),
+                ));
             }
         }
         if let Some(policy) = target.and_then(|i| self.policies.get_mut(i)) {
             if let Some(rule) = rule {
                 policy.rule = rule;
             }
-            if let Some(action) = action {
+            if let Some((action, column)) = action {
                 policy.action = action;
+                policy.action_line = ctx.no;
+                policy.action_column = column;
             }
         }
     }
@@ -238,6 +252,7 @@ impl Reader<'_> {
                 comment,
                 client_security_message: message,
                 line: ctx.no,
+                column: ctx.column(name.span.start),
             };
             self.insert(ctx, name.span, "expression", expression, |r| {
                 &mut r.expressions
@@ -399,6 +414,7 @@ impl Reader<'_> {
             }
             (Command::BindPatset, [name, value]) => self.pattern_members.push((
                 name.value.clone().into_owned(),
+                ctx.column(name.span.start),
                 PatternMember {
                     value: value.value.clone().into_owned(),
                     index,
@@ -430,7 +446,7 @@ impl Reader<'_> {
         let point_name = self
             .positional(ctx, command, args, name_count, name_count)
             .first()
-            .map(|t| t.value.clone().into_owned());
+            .map(|t| (t.value.clone().into_owned(), ctx.column(t.span.start)));
         let mut seen = HashSet::new();
         let mut policy = None;
         let mut priority = None;
@@ -487,17 +503,22 @@ impl Reader<'_> {
                 }
                 "gotoPriorityExpression" => goto = Some(rule_text(ctx, value)),
                 "type" => bind_type = Some(value.value.clone().into_owned()),
-                _ => policy = Some(value.value.clone().into_owned()),
+                _ => {
+                    policy = Some((
+                        value.value.clone().into_owned(),
+                        ctx.column(value.span.start),
+                    ));
+                }
             }
         }
-        let point = match (command, point_name) {
-            (Command::BindGlobal, _) => BindPoint::Global,
-            (Command::BindUser, Some(n)) => BindPoint::User(n),
-            (Command::BindGroup, Some(n)) => BindPoint::Group(n),
-            (_, Some(n)) => BindPoint::Vserver(n),
+        let (point, point_column) = match (command, point_name) {
+            (Command::BindGlobal, _) => (BindPoint::Global, 1),
+            (Command::BindUser, Some((n, c))) => (BindPoint::User(n), c),
+            (Command::BindGroup, Some((n, c))) => (BindPoint::Group(n), c),
+            (_, Some((n, c))) => (BindPoint::Vserver(n), c),
             (_, None) => return,
         };
-        if let (Some(policy), true) = (policy, priority_ok) {
+        if let (Some((policy, policy_column)), true) = (policy, priority_ok) {
             self.binds.push(PendingBind {
                 point,
                 policy,
@@ -505,6 +526,8 @@ impl Reader<'_> {
                 goto,
                 bind_type,
                 line: ctx.no,
+                point_column,
+                policy_column,
             });
         }
     }

@@ -158,7 +158,11 @@ impl Reader<'_> {
                     if let TokenKind::QQuoted { delimiter } = t.kind
                         && t.is_nonstandard_qquote()
                     {
-                        self.notice(no, NoticeKind::NonstandardQQuote { delimiter });
+                        self.notice(
+                            &ctx,
+                            t.span.start,
+                            NoticeKind::NonstandardQQuote { delimiter },
+                        );
                     }
                 }
                 let args = split_args(tokens.get(start..).unwrap_or(&[]), text.len());

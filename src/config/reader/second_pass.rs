@@ -34,7 +34,7 @@ impl Reader<'_> {
                 group.members.push(user);
             }
         }
-        for (set, member) in self.pattern_members {
+        for (set, column, member) in self.pattern_members {
             match config
                 .pattern_sets
                 .iter()
@@ -50,6 +50,7 @@ impl Reader<'_> {
                 Some(found) => found.members.push(member),
                 None => self.notices.push(Notice {
                     line: member.line,
+                    column,
                     kind: NoticeKind::UndefinedPatternSet { name: set },
                 }),
             }
@@ -63,6 +64,7 @@ impl Reader<'_> {
             {
                 self.notices.push(Notice {
                     line: pending.line,
+                    column: pending.point_column,
                     kind: NoticeKind::UndefinedVserver {
                         vserver: vs.clone(),
                     },
@@ -87,6 +89,7 @@ impl Reader<'_> {
             if let Some(kind) = kind {
                 self.notices.push(Notice {
                     line: pending.line,
+                    column: pending.policy_column,
                     kind,
                 });
                 continue;
@@ -95,6 +98,7 @@ impl Reader<'_> {
             if builtin {
                 self.notices.push(Notice {
                     line: pending.line,
+                    column: pending.policy_column,
                     kind: NoticeKind::BuiltinObject {
                         name: policy.clone(),
                     },
@@ -108,6 +112,8 @@ impl Reader<'_> {
                 goto_priority_expression: pending.goto,
                 bind_type: pending.bind_type,
                 line: pending.line,
+                point_column: pending.point_column,
+                policy_column: pending.policy_column,
                 builtin,
             });
         }
@@ -118,7 +124,8 @@ impl Reader<'_> {
             if config.session_action(&policy.action).is_none() && !is_builtin_action(&policy.action)
             {
                 self.notices.push(Notice {
-                    line: policy.line,
+                    line: policy.action_line,
+                    column: policy.action_column,
                     kind: NoticeKind::UndefinedAction {
                         policy: policy.name.clone(),
                         action: policy.action.clone(),
@@ -128,6 +135,7 @@ impl Reader<'_> {
             if !bound.contains(&policy.name) {
                 self.notices.push(Notice {
                     line: policy.line,
+                    column: policy.column,
                     kind: NoticeKind::UnboundPolicy {
                         policy: policy.name.clone(),
                     },

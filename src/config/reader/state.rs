@@ -20,6 +20,8 @@ pub(super) struct PendingBind {
     pub(super) goto: Option<RuleText>,
     pub(super) bind_type: Option<String>,
     pub(super) line: usize,
+    pub(super) point_column: usize,
+    pub(super) policy_column: usize,
 }
 
 /// The line being read.
@@ -74,8 +76,9 @@ pub(super) struct Reader<'f> {
     pub(super) binds: Vec<PendingBind>,
     pub(super) memberships: Vec<(String, String)>,
     pub(super) pattern_sets: Slots<PatternSet>,
-    /// `bind policy patset` lines, attached to their sets in the second pass (R4).
-    pub(super) pattern_members: Vec<(String, PatternMember)>,
+    /// `bind policy patset` lines (set name, its column, member), attached to their sets in the
+    /// second pass (R4).
+    pub(super) pattern_members: Vec<(String, usize, PatternMember)>,
 }
 
 impl<'f> Reader<'f> {
@@ -111,8 +114,13 @@ impl<'f> Reader<'f> {
         ));
     }
 
-    pub(super) fn notice(&mut self, line: usize, kind: NoticeKind) {
-        self.notices.push(Notice { line, kind });
+    /// Records a notice about the word starting at byte `at` of the line.
+    pub(super) fn notice(&mut self, ctx: &Ctx<'_>, at: usize, kind: NoticeKind) {
+        self.notices.push(Notice {
+            line: ctx.no,
+            column: ctx.column(at),
+            kind,
+        });
     }
 
     pub(super) fn ignore(&mut self, line: usize, reason: IgnoreReason, command: String) {
