@@ -342,6 +342,22 @@ fn never_true(
     )
 }
 
+/// Whether the atom requests decide a policy rule's text exactly: a covered classic rule (see
+/// [`covered`]), or a constant (`true`, `false`, `ns_true`, `ns_false`).
+pub(super) fn covered_text(text: &str, names: &NamedExpressions) -> bool {
+    let text = text.trim();
+    if ["true", "false", "ns_true", "ns_false"]
+        .iter()
+        .any(|constant| text.eq_ignore_ascii_case(constant))
+    {
+        return true;
+    }
+    if is_advanced(text) {
+        return false;
+    }
+    parse_with(text, &ParseOptions::default()).is_ok_and(|parsed| covered(&parsed.expr, names))
+}
+
 /// Whether every test in `expr` (and in the named expressions it uses) is one the atom requests
 /// decide exactly: `==`, `!=`, `CONTAINS`, `NOTCONTAINS`, `CONTENTS`, `EXISTS` and `NOTEXISTS`
 /// on a request header, `==` and `!=` on the method, without windows.
@@ -408,8 +424,10 @@ fn truth(
     names: &NamedExpressions,
     sink: &mut Sink<'_>,
 ) {
-    // A bare name (`ns_true`) says what it means.
-    if matches!(expr.kind, ExprKind::Name(_)) {
+    // A bare name (`ns_true`) says what it means; a rule with a test the atom requests do not
+    // decide exactly (a window, a URL or number test, a context qualifier) is left alone, since
+    // "false for every request" would only be true of the requests built.
+    if matches!(expr.kind, ExprKind::Name(_)) || !covered(expr, names) {
         return;
     }
     let mut atoms = Atoms::default();

@@ -10,6 +10,7 @@ use crate::eval::{Context, Verdict};
 use crate::sim::{SimOptions, Simulator};
 
 use super::atoms::Atoms;
+use super::rules::covered_text;
 use super::{Code, Sink};
 
 /// What the walks showed about one policy on one vserver.
@@ -42,11 +43,18 @@ pub(super) fn check(config: &Config, sink: &mut Sink<'_>) {
         let Ok(sim) = Simulator::new(config, Some(vserver), SimOptions::default()) else {
             continue;
         };
+        // Claims about every request hold only when the built requests decide every rule.
+        let rules: Vec<&str> = sim
+            .policy_names()
+            .filter_map(|name| config.session_policy(name))
+            .map(|policy| policy.rule.text.as_str())
+            .collect();
+        if !rules.iter().all(|rule| covered_text(rule, &names)) {
+            continue;
+        }
         let mut atoms = Atoms::default();
-        for name in sim.policy_names() {
-            if let Some(policy) = config.session_policy(name) {
-                atoms.add_text(&policy.rule.text, &names);
-            }
+        for rule in rules {
+            atoms.add_text(rule, &names);
         }
         let Some(requests) = atoms.requests() else {
             continue;
