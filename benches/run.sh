@@ -28,6 +28,10 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 
+# The code measured is the checkout as it is now, before anything is built.
+commit="$(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')"
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+
 log="$(mktemp)"
 before_log="$(mktemp)"
 after_log="$(mktemp)"
@@ -79,12 +83,12 @@ done
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 cores="$(grep -c '^processor' /proc/cpuinfo)"
-commit="$(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')"
+load="$load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 command="benches/run.sh${quick:+ --quick}${before:+ --before $before}"
 
-python3 - "$log" "$cpu" "$cores" "$commit" "$command" "$mode" "$before" "$before_log" "$after_log" > BENCHMARKS.md <<'PY'
+python3 - "$log" "$cpu" "$cores" "$commit" "$command" "$mode" "$before" "$before_log" "$after_log" "$load" > BENCHMARKS.md <<'PY'
 import re, sys
-log, cpu, cores, commit, command, mode, before, before_log, after_log = sys.argv[1:]
+log, cpu, cores, commit, command, mode, before, before_log, after_log, load = sys.argv[1:]
 text = open(log).read()
 # criterion: "<id>\n   time: [lo mid hi]" or "<id>   time: [...]", then optional "thrpt: [...]".
 units = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -147,7 +151,8 @@ out.append(f"- machine: {cpu}, {cores} logical CPUs")
 out.append(f"- commit: {commit}")
 out.append(f"- command: `{command}`")
 out.append(f"- mode: {mode}")
-out.append("- **numbers from a loaded machine; regenerate with benches/run.sh** on an idle one before quoting them\n")
+out.append(f"- load average (1, 5, 15 min): {load}; the benches themselves keep one core busy")
+out.append("- a shared VM: one figure moves by up to ±20 % between runs; ratios within one group are steadier\n")
 def goal(label, measured, target, met):
     if measured is None:
         out.append(f"| {label} | not measured | {target} | |")
