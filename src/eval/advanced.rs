@@ -364,7 +364,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
     /// The values of header `slot` from the last to the first, or `None` when the request does
     /// not carry it (a partial record: UNKNOWN).
     fn instances(&self, slot: u16) -> Option<impl Iterator<Item = &'r [u8]> + use<'r, V>> {
-        let key = self.headers.get(usize::from(slot))?;
+        let key = self.layout.headers.get(usize::from(slot))?;
         let request: &'r V = self.request;
         request
             .carries_header(key)

@@ -25,10 +25,10 @@ enum Slot<'r> {
     Present(&'r [u8]),
 }
 
-/// The cache of headers read by more than one leaf; sized to the program so a rule that reads
-/// each header once initialises nothing.
+/// The cache of headers read by more than one leaf, sized to the program at its first use: a
+/// rule that never reads a cached header initialises nothing.
 enum Slots<'r> {
-    None,
+    Unset,
     Two([Slot<'r>; 2]),
     Inline([Slot<'r>; INLINE_SLOTS]),
     Heap(Vec<Slot<'r>>),
@@ -36,29 +36,27 @@ enum Slots<'r> {
 
 impl<'r> Slots<'r> {
     #[inline]
-    fn new(cached: usize) -> Slots<'r> {
-        match cached {
-            0 => Slots::None,
-            1..=2 => Slots::Two([Slot::Unbound; 2]),
-            3..=INLINE_SLOTS => Slots::Inline([Slot::Unbound; INLINE_SLOTS]),
-            n => Slots::Heap(vec![Slot::Unbound; n]),
-        }
-    }
-
-    #[inline]
     fn get(&self, index: usize) -> Option<Slot<'r>> {
         match self {
-            Slots::None => None,
+            Slots::Unset => None,
             Slots::Two(s) => s.get(index).copied(),
             Slots::Inline(s) => s.get(index).copied(),
             Slots::Heap(s) => s.get(index).copied(),
         }
     }
 
+    /// Stores slot `index` of a cache of `cached` slots, creating the cache at its first store.
     #[inline]
-    fn set(&mut self, index: usize, slot: Slot<'r>) {
+    fn set(&mut self, index: usize, slot: Slot<'r>, cached: usize) {
+        if let Slots::Unset = self {
+            *self = match cached {
+                0..=2 => Slots::Two([Slot::Unbound; 2]),
+                3..=INLINE_SLOTS => Slots::Inline([Slot::Unbound; INLINE_SLOTS]),
+                n => Slots::Heap(vec![Slot::Unbound; n]),
+            };
+        }
         let place = match self {
-            Slots::None => None,
+            Slots::Unset => None,
             Slots::Two(s) => s.get_mut(index),
             Slots::Inline(s) => s.get_mut(index),
             Slots::Heap(s) => s.get_mut(index),
@@ -73,10 +71,12 @@ impl<'r> Slots<'r> {
 /// buffer per evaluation.
 const INLINE_MEMOS: usize = 16;
 
-/// Outcomes of leaves shared within a program or set, computed once per evaluation.
+/// Outcomes of leaves shared within a program or set, computed once per evaluation. The spill
+/// buffer is an `Option<Box>` (one word, nothing to free when unused) so that binding a request
+/// for a rule without shared leaves costs two stores.
 struct Memos {
     inline: [u8; INLINE_MEMOS],
-    spilled: Vec<u8>,
+    spilled: Option<Box<[u8]>>,
 }
 
 const MEMO_UNSET: u8 = u8::MAX;
@@ -85,8 +85,8 @@ impl Memos {
     #[inline]
     fn new(count: usize) -> Memos {
         let spilled = match count.checked_sub(INLINE_MEMOS) {
-            Some(extra) if extra > 0 => vec![MEMO_UNSET; extra],
-            _ => Vec::new(),
+            Some(extra) if extra > 0 => Some(vec![MEMO_UNSET; extra].into_boxed_slice()),
+            _ => None,
         };
         Memos {
             inline: [MEMO_UNSET; INLINE_MEMOS],
@@ -99,7 +99,10 @@ impl Memos {
         let index = usize::from(index);
         let byte = match self.inline.get(index) {
             Some(byte) => Some(byte),
-            None => self.spilled.get(index - INLINE_MEMOS),
+            None => self
+                .spilled
+                .as_deref()
+                .and_then(|spilled| spilled.get(index - INLINE_MEMOS)),
         };
         byte.copied().and_then(Outcome::from_bits)
     }
@@ -110,7 +113,10 @@ impl Memos {
         let index = usize::from(index);
         let place = match self.inline.get_mut(index) {
             Some(place) => Some(place),
-            None => self.spilled.get_mut(index - INLINE_MEMOS),
+            None => self
+                .spilled
+                .as_deref_mut()
+                .and_then(|spilled| spilled.get_mut(index - INLINE_MEMOS)),
         };
         if let Some(place) = place {
             *place = outcome.bits();
@@ -123,10 +129,9 @@ pub(crate) struct Bindings<'r, V: RequestView> {
     memos: Memos,
     /// The arena, for advanced leaves that embed a classic sub-rule.
     nodes: &'r [Node],
-    /// The program's headers; the first `cached` are read by several leaves and cached.
-    pub(crate) headers: &'r [HeaderKey],
-    cached: usize,
-    pub(crate) instance: HeaderInstance,
+    /// The program's header table (the first `cached_headers` are read by several leaves and
+    /// cached) and instance option, read through one pointer so binding copies nothing.
+    pub(crate) layout: &'r Layout,
     pub(crate) request: &'r V,
     pub(crate) context: &'r Context,
     slots: Slots<'r>,
@@ -152,12 +157,10 @@ impl<'r, V: RequestView> Bindings<'r, V> {
         Bindings {
             memos: Memos::new(layout.memos),
             nodes,
-            headers: &layout.headers,
-            cached: layout.cached_headers,
-            instance: layout.header_instance,
+            layout,
             request,
             context,
-            slots: Slots::new(layout.cached_headers),
+            slots: Slots::Unset,
             target: None,
         }
     }
@@ -177,8 +180,8 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             }
             _ => return self.eval_nested(nodes, root),
         };
-        let decisive = Verdict::from(or);
-        let mut result = Verdict::from(!or);
+        let identity = Verdict::from(!or);
+        let mut result = identity;
         for operand in operands {
             let verdict = match &operand.kind {
                 // The common operand first: one discriminant compare, no memo.
@@ -190,10 +193,13 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                 NodeKind::Or(inner) => self.leaf_chain(nodes, inner.of(nodes), true),
                 _ => self.eval_nested(nodes, operand),
             };
-            match verdict {
-                v if v == decisive || v == Verdict::Undef => return v,
-                Verdict::Unknown => result = Verdict::Unknown,
-                _ => {}
+            // Anything but the identity decides the chain, except UNKNOWN (D14); UNDEF aborts
+            // it (D23).
+            if verdict != identity {
+                if verdict != Verdict::Unknown {
+                    return verdict;
+                }
+                result = Verdict::Unknown;
             }
         }
         result
@@ -205,17 +211,20 @@ impl<'r, V: RequestView> Bindings<'r, V> {
     /// so the root loop stays small enough for its leaves to be inlined.
     #[inline(never)]
     fn leaf_chain(&mut self, nodes: &[Node], operands: &[Node], or: bool) -> Verdict {
-        let decisive = Verdict::from(or);
-        let mut result = Verdict::from(!or);
+        let identity = Verdict::from(!or);
+        let mut result = identity;
         for operand in operands {
             let verdict = match &operand.kind {
                 NodeKind::Leaf(_) => self.leaf_node(operand),
                 _ => self.eval_nested(nodes, operand),
             };
-            match verdict {
-                v if v == decisive || v == Verdict::Undef => return v,
-                Verdict::Unknown => result = Verdict::Unknown,
-                _ => {}
+            // Anything but the identity decides the chain, except UNKNOWN (D14); UNDEF aborts
+            // it (D23).
+            if verdict != identity {
+                if verdict != Verdict::Unknown {
+                    return verdict;
+                }
+                result = Verdict::Unknown;
             }
         }
         result
@@ -444,14 +453,14 @@ impl<'r, V: RequestView> Bindings<'r, V> {
     #[inline]
     fn slot(&mut self, index: u16) -> Slot<'r> {
         let index = usize::from(index);
-        let cache = index < self.cached;
+        let cache = index < self.layout.cached_headers;
         if cache
             && let Some(slot) = self.slots.get(index)
             && !matches!(slot, Slot::Unbound)
         {
             return slot;
         }
-        let Some(key) = self.headers.get(index) else {
+        let Some(key) = self.layout.headers.get(index) else {
             debug_assert!(false, "header slot {index} outside the table");
             return Slot::Absent;
         };
@@ -459,21 +468,22 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             Slot::NotCarried
         } else {
             let mut values = self.request.header_values(key);
-            let value = match self.instance {
+            let value = match self.layout.header_instance {
                 HeaderInstance::First => values.next(),
                 _ => values.next_back(),
             };
             value.map_or(Slot::Absent, Slot::Present)
         };
         if cache {
-            self.slots.set(index, slot);
+            self.slots.set(index, slot, self.layout.cached_headers);
         }
         slot
     }
 
     /// Whether the request carries header `index` at all (partial records do not, D13).
     pub(crate) fn carries(&self, index: u16) -> bool {
-        self.headers
+        self.layout
+            .headers
             .get(usize::from(index))
             .is_some_and(|key| self.request.carries_header(key))
     }
@@ -488,7 +498,9 @@ impl<'r, V: RequestView> Bindings<'r, V> {
 
     #[inline(always)]
     fn header(&mut self, index: u16, test: &TextTest) -> Verdict {
-        if usize::from(index) < self.cached && self.instance != HeaderInstance::Any {
+        if usize::from(index) < self.layout.cached_headers
+            && self.layout.header_instance != HeaderInstance::Any
+        {
             return match self.slot(index) {
                 Slot::Present(value) => Verdict::from(test.test(Some(value))),
                 Slot::Absent | Slot::Unbound => Verdict::from(test.test(None)),
@@ -496,17 +508,17 @@ impl<'r, V: RequestView> Bindings<'r, V> {
             };
         }
         // A header only this leaf reads: look it up directly, nothing to cache.
-        let Some(key) = self.headers.get(usize::from(index)) else {
+        let Some(key) = self.layout.headers.get(usize::from(index)) else {
             debug_assert!(false, "header slot {index} outside the table");
             return Verdict::from(test.test(None));
         };
-        uncached_header(self.request, key, self.instance, test)
+        uncached_header(self.request, key, self.layout.header_instance, test)
     }
 
     /// An advanced header test over every instance (D26): some instance passes.
     #[inline(always)]
     fn header_any(&mut self, index: u16, test: &TextTest) -> Verdict {
-        let Some(key) = self.headers.get(usize::from(index)) else {
+        let Some(key) = self.layout.headers.get(usize::from(index)) else {
             return Verdict::Unknown;
         };
         let request = self.request;
@@ -567,7 +579,7 @@ impl<'r, V: RequestView> Bindings<'r, V> {
                         .iter()
                         .filter(|(n, _)| key.matches(n))
                         .map(|(_, value)| value.as_slice());
-                    match self.instance {
+                    match self.layout.header_instance {
                         HeaderInstance::Any => v(any_instance(values, test)),
                         HeaderInstance::First => v(test.test(values.next())),
                         HeaderInstance::Last => v(test.test(values.next_back())),

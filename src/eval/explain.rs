@@ -211,6 +211,7 @@ fn observe<V: RequestView>(
     match leaf {
         Leaf::Header { slot, .. } => {
             let name = bindings
+                .layout
                 .headers
                 .get(usize::from(*slot))
                 .map_or("", |k| k.as_str());
@@ -221,7 +222,7 @@ fn observe<V: RequestView>(
             }
         }
         Leaf::HeaderAny { slot, .. } => {
-            let key = bindings.headers.get(usize::from(*slot));
+            let key = bindings.layout.headers.get(usize::from(*slot));
             let name = key.map_or("", |k| k.as_str());
             if verdict == Verdict::Unknown {
                 return format!("{name}: not carried by this record");
