@@ -96,6 +96,22 @@ pub enum Error {
     Advanced(Box<compile::advanced::AdvCompileError>),
 }
 
+impl Error {
+    /// Whether the rule names a named expression the configuration does not define (classic or
+    /// advanced), as opposed to a syntax or type error in the rule itself.
+    pub fn is_unknown_name(&self) -> bool {
+        use compile::advanced::{AdvCompileError, CheckErrorKind};
+        match self {
+            Error::Compile(e) => matches!(e.kind(), compile::CompileErrorKind::UnknownName { .. }),
+            Error::Advanced(e) => matches!(
+                e.as_ref(),
+                AdvCompileError::Check(check) if matches!(check.kind(), CheckErrorKind::UnknownName(_))
+            ),
+            Error::Parse(_) => false,
+        }
+    }
+}
+
 impl From<compile::advanced::AdvCompileError> for Error {
     fn from(error: compile::advanced::AdvCompileError) -> Error {
         Error::Advanced(Box::new(error))

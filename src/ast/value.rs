@@ -77,11 +77,11 @@ impl CivilTime {
         if !(first..=last).contains(&days) {
             return None;
         }
-        let (year, month, day) = civil_from_days(days);
+        let (year, month, day) = civil_fields(days);
         Some(CivilTime {
-            year,
-            month,
-            day,
+            year: i32::try_from(year).ok()?,
+            month: u8::try_from(month).ok()?,
+            day: u8::try_from(day).ok()?,
             hour: u8::try_from(rem / 3600).ok()?,
             minute: u8::try_from(rem % 3600 / 60).ok()?,
             second: u8::try_from(rem % 60).ok()?,
@@ -131,16 +131,18 @@ fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn civil_from_days(days: i64) -> (i32, u8, u8) {
+/// Days since 1970-01-01 to (year, month 1-12, day 1-31), proleptic Gregorian; the one calendar
+/// routine of the core (classic date literals and advanced time fields).
+pub(crate) fn civil_fields(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
+    let doe = z.rem_euclid(146_097);
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
 

@@ -17,8 +17,8 @@
 //!   (or the nonstandard `#` and `[`) starts a literal that ends at the first matching delimiter
 //!   (`}` for `{`, `>` for `<`, `]` for `[`, else the same character) that is followed by a blank or
 //!   the end of the line. There are no escapes inside. Without such a delimiter the token is lexed
-//!   normally. (nspepi only tries the *first* closing delimiter; the spec's wording, followed here,
-//!   takes the first one that is followed by a blank.)
+//!   normally. (nspepi only tries the *first* closing delimiter; this reader takes the first one
+//!   that is followed by a blank, as the appliance's CLI reference describes it.)
 
 use std::borrow::Cow;
 

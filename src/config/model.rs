@@ -374,9 +374,9 @@ pub struct IgnoredLine {
 /// A configuration read from an ns.conf: see [`Config::read`](super::Config::read),
 /// [`Config::read_bytes`](super::Config::read_bytes) and [`Config::from_path`](super::Config::from_path).
 ///
-/// Lookups by name try the exact name first, then fall back to a case-insensitive match (the spec
-/// does not settle whether object names are case-sensitive; named-expression names are
-/// case-insensitive by D2).
+/// Lookups by name try the exact name first, then fall back to a case-insensitive match (public
+/// documentation does not settle whether object names are case-sensitive; named-expression names
+/// are case-insensitive, D2).
 ///
 /// ```
 /// use nsexpr::config::Config;

@@ -16,7 +16,17 @@ use crate::compile::advanced::{CheckOptions, check_rule};
 use crate::ir::matchers::UrlPattern;
 use crate::syntax::advanced::parse_advanced;
 
-/// How to convert.
+/// How to convert, set with builder-style methods.
+///
+/// ```
+/// use nsexpr::convert::{ConvertOptions, convert_rule};
+///
+/// let text = "REQ.HTTP.HEADER X-Citrix-Gateway EXISTS";
+/// let options = ConvertOptions::default().nspepi_compatible(false).twin_prefix("v2_");
+/// let converted = convert_rule(&nsexpr::syntax::parse(text)?, text, &options)?;
+/// assert_eq!(converted.advanced, r#"HTTP.REQ.HEADER("X-Citrix-Gateway").EXISTS"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct ConvertOptions {
     /// Emit nspepi's forms (any-instance headers, `HTTP.REQ.URL` for URL, `BETWEEN`, `_adv`
@@ -39,6 +49,36 @@ impl Default for ConvertOptions {
             inline_names: false,
             twin_prefix: "adv_".to_owned(),
         }
+    }
+}
+
+impl ConvertOptions {
+    /// Sets [`nspepi_compatible`](Self::nspepi_compatible).
+    #[must_use]
+    pub fn nspepi_compatible(mut self, nspepi_compatible: bool) -> Self {
+        self.nspepi_compatible = nspepi_compatible;
+        self
+    }
+
+    /// Sets [`names`](Self::names).
+    #[must_use]
+    pub fn names(mut self, names: NamedExpressions) -> Self {
+        self.names = names;
+        self
+    }
+
+    /// Sets [`inline_names`](Self::inline_names).
+    #[must_use]
+    pub fn inline_names(mut self, inline_names: bool) -> Self {
+        self.inline_names = inline_names;
+        self
+    }
+
+    /// Sets [`twin_prefix`](Self::twin_prefix).
+    #[must_use]
+    pub fn twin_prefix(mut self, twin_prefix: impl Into<String>) -> Self {
+        self.twin_prefix = twin_prefix.into();
+        self
     }
 }
 

@@ -210,25 +210,11 @@ fn decode_into(text: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 /// The calendar fields of an instant: year, month, day, weekday (0 = Sunday), h, m, s.
 fn fields(t: i64) -> [i64; 7] {
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
-    let (year, month, day) = civil(days);
+    let (year, month, day) = crate::ast::value::civil_fields(days);
     let weekday = (days + 4).rem_euclid(7);
     [
         year,

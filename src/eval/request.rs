@@ -8,6 +8,41 @@ pub use crate::ir::HeaderKey;
 
 /// What the evaluator reads from a request. Implement it to evaluate your own request type
 /// without copying.
+///
+/// ```
+/// use nsexpr::eval::HeaderKey;
+/// use nsexpr::{Program, RequestView, Verdict};
+///
+/// /// A log line of ours: method, path and one User-Agent.
+/// struct Logged<'a> {
+///     method: &'a str,
+///     path: &'a str,
+///     user_agent: Option<&'a str>,
+/// }
+///
+/// impl RequestView for Logged<'_> {
+///     type Values<'v> = std::option::IntoIter<&'v [u8]> where Self: 'v;
+///
+///     fn method(&self) -> &[u8] {
+///         self.method.as_bytes()
+///     }
+///     fn target(&self) -> &[u8] {
+///         self.path.as_bytes()
+///     }
+///     fn version(&self) -> &[u8] {
+///         b"HTTP/1.1"
+///     }
+///     fn header_values<'v>(&'v self, key: &'v HeaderKey) -> Self::Values<'v> {
+///         let value = if key.matches("User-Agent") { self.user_agent } else { None };
+///         value.map(str::as_bytes).into_iter()
+///     }
+/// }
+///
+/// let program = Program::new("REQ.HTTP.HEADER User-Agent CONTAINS Worx && REQ.HTTP.METHOD == GET")?;
+/// let line = Logged { method: "GET", path: "/vpn/index.html", user_agent: Some("WorxWeb/19.1") };
+/// assert_eq!(program.eval(&line), Verdict::True);
+/// # Ok::<(), nsexpr::Error>(())
+/// ```
 pub trait RequestView {
     /// The values of one header, in the order they were sent.
     type Values<'a>: DoubleEndedIterator<Item = &'a [u8]>

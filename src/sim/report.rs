@@ -126,7 +126,8 @@ pub struct Report {
     pub profile: BTreeMap<String, ProfileValue>,
     /// Findings about the configuration and this result.
     pub warnings: Vec<Warning>,
-    /// Assumptions (D18, D19) this result relies on.
+    /// Assumptions this result relies on: the advanced walk (D33, refining D18) and the group
+    /// order (D19).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
     pub assumptions: Vec<Assumption>,
 }

@@ -28,7 +28,19 @@ pub enum GroupOrder {
     Weight,
 }
 
-/// Simulator settings.
+/// Simulator settings, set with builder-style methods.
+///
+/// ```
+/// use nsexpr::sim::{GroupOrder, SimOptions, Simulator};
+///
+/// let options = SimOptions::default()
+///     .group_order(Some(GroupOrder::Caller))
+///     .explain(true);
+/// let loaded = nsexpr::config::Config::read("add vpn vserver gw SSL 10.0.0.1 443\n", "ns.conf");
+/// let simulator = Simulator::new(&loaded.config, None, options)?;
+/// # let _ = simulator;
+/// # Ok::<(), nsexpr::sim::SimError>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SimOptions {
@@ -44,6 +56,50 @@ pub struct SimOptions {
     pub undef_session_policy: UndefSessionPolicy,
     /// Which syntax's bindings come first when both are bound (D33).
     pub mixed_order: MixedOrder,
+}
+
+impl SimOptions {
+    /// Sets [`group_order`](Self::group_order).
+    #[must_use]
+    pub fn group_order(mut self, group_order: Option<GroupOrder>) -> Self {
+        self.group_order = group_order;
+        self
+    }
+
+    /// Sets [`parse`](Self::parse).
+    #[must_use]
+    pub fn parse(mut self, parse: ParseOptions) -> Self {
+        self.parse = parse;
+        self
+    }
+
+    /// Sets [`compile`](Self::compile).
+    #[must_use]
+    pub fn compile(mut self, compile: CompileOptions) -> Self {
+        self.compile = compile;
+        self
+    }
+
+    /// Sets [`explain`](Self::explain).
+    #[must_use]
+    pub fn explain(mut self, explain: bool) -> Self {
+        self.explain = explain;
+        self
+    }
+
+    /// Sets [`undef_session_policy`](Self::undef_session_policy).
+    #[must_use]
+    pub fn undef_session_policy(mut self, undef_session_policy: UndefSessionPolicy) -> Self {
+        self.undef_session_policy = undef_session_policy;
+        self
+    }
+
+    /// Sets [`mixed_order`](Self::mixed_order).
+    #[must_use]
+    pub fn mixed_order(mut self, mixed_order: MixedOrder) -> Self {
+        self.mixed_order = mixed_order;
+        self
+    }
 }
 
 /// Why a simulator could not be built.
@@ -944,7 +1000,7 @@ fn compile_policy(
                 warnings.push(Warning::RuleDoesNotCompile {
                     policy: name.to_owned(),
                     line: policy.rule.line,
-                    unknown_name: e.to_string().contains("unknown name"),
+                    unknown_name: e.is_unknown_name(),
                     error: e.to_string(),
                 });
                 Rule::Unevaluated(Dependency::RuleError)

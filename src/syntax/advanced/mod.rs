@@ -52,6 +52,29 @@ impl Default for AdvParseOptions {
     }
 }
 
+impl AdvParseOptions {
+    /// Sets [`max_len`](Self::max_len).
+    #[must_use]
+    pub fn max_len(mut self, max_len: usize) -> Self {
+        self.max_len = max_len;
+        self
+    }
+
+    /// Sets [`max_input_len`](Self::max_input_len).
+    #[must_use]
+    pub fn max_input_len(mut self, max_input_len: usize) -> Self {
+        self.max_input_len = max_input_len;
+        self
+    }
+
+    /// Sets [`max_nesting`](Self::max_nesting).
+    #[must_use]
+    pub fn max_nesting(mut self, max_nesting: usize) -> Self {
+        self.max_nesting = max_nesting;
+        self
+    }
+}
+
 /// A parsed advanced expression and the warnings found on the way.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdvParsed {
