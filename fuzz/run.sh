@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs one fuzz target for a number of seconds, seeded from the repository's corpus/ directory.
 #
-#   fuzz/run.sh TARGET SECONDS      TARGET: parse, eval, config or corpus
+#   fuzz/run.sh TARGET SECONDS      TARGET: parse, parse_advanced, eval, config or corpus
 #
 # Seeds: ns.conf files (corpus/configs) for `config`, request corpora (corpus/requests) for
 # `corpus`, and the real-world expressions (corpus/expressions/real-world.tsv, one per file) for
-# `parse` and `eval` (request corpora cut to their first lines). libFuzzer's own corpus grows in fuzz/corpus/TARGET and findings land in
+# `parse` and `eval`, the real advanced rules (corpus/expressions/advanced.tsv) for
+# `parse_advanced`; request corpora are cut to their first lines. libFuzzer's own corpus grows in fuzz/corpus/TARGET and findings land in
 # fuzz/artifacts/TARGET. Uses stable Rust (no sanitizer); installs cargo-fuzz when it is missing.
 # The last line printed is a row for the table in fuzz/README.md.
 set -euo pipefail
@@ -47,8 +48,15 @@ case $target in
             fi
         done < <(tail -n +2 "$repo/corpus/expressions/real-world.tsv")
         ;;
+    parse_advanced)
+        n=0
+        while IFS=$'\t' read -r expression _; do
+            n=$((n + 1))
+            printf '%s' "$expression" >"$seeds/$n"
+        done < <(tail -n +2 "$repo/corpus/expressions/advanced.tsv")
+        ;;
     *)
-        echo "unknown target $target (parse, eval, config, corpus)" >&2
+        echo "unknown target $target (parse, parse_advanced, eval, config, corpus)" >&2
         exit 2
         ;;
 esac
