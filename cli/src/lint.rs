@@ -1,8 +1,10 @@
 //! `nsexpr lint`: the library's [`nsexpr::lint`] checks over an ns.conf (and optionally recorded
 //! traffic), printed as text, JSON or SARIF 2.1.0.
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, Read};
+use std::path::{Component, Path};
 use std::process::ExitCode;
 
 use nsexpr::config::Config;
@@ -46,7 +48,7 @@ fn run(args: &LintArgs, format: Format) -> Result<bool, Failure> {
             "warnings": report.count(Level::Warning),
             "notes": report.count(Level::Note),
         }))?,
-        Format::Sarif => json_text(&sarif(&report))?,
+        Format::Sarif => json_text(&sarif(&report, &args.config))?,
     };
     print_out(&output)?;
     let denied = args.deny == Some(DenyLevel::Warnings) && report.count(Level::Warning) > 0;
@@ -111,8 +113,13 @@ fn finding_json(finding: &Finding) -> Value {
     })
 }
 
-/// The SARIF 2.1.0 log: one run, every code as a rule, one result per finding.
-fn sarif(report: &LintReport) -> Value {
+/// The SARIF 2.1.0 log: one run, every code as a rule, one result per finding. Every finding is
+/// in `config`: a relative path (or an absolute one under the working directory) becomes a
+/// percent-encoded URI relative to `%SRCROOT%`, the working directory, so code scanning places
+/// findings on the repository's files; standard input has a description instead of a URI.
+fn sarif(report: &LintReport, config: &Path) -> Value {
+    let cwd = std::env::current_dir().ok();
+    let artifact = artifact_location(config, cwd.as_deref());
     let rules: Vec<Value> = Code::ALL
         .iter()
         .map(|code| {
@@ -138,7 +145,7 @@ fn sarif(report: &LintReport) -> Value {
                 "message": { "text": text },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": f.file },
+                        "artifactLocation": artifact,
                         "region": { "startLine": f.line, "startColumn": f.column },
                     }
                 }],
@@ -156,7 +163,64 @@ fn sarif(report: &LintReport) -> Value {
                     "rules": rules,
                 }
             },
+            "originalUriBaseIds": {
+                "%SRCROOT%": { "uri": cwd.map_or_else(|| "file:///".to_owned(), |d| directory_uri(&d)) },
+            },
             "results": results,
         }],
     })
+}
+
+/// Where a SARIF result lies: `{uri, uriBaseId}` for a file, a description for standard input.
+fn artifact_location(config: &Path, cwd: Option<&Path>) -> Value {
+    if is_stdin(config) {
+        return json!({ "description": { "text": "standard input" } });
+    }
+    let relative = match cwd {
+        Some(cwd) if config.is_absolute() => config.strip_prefix(cwd).ok(),
+        _ if config.is_relative() => Some(config),
+        _ => None,
+    };
+    match relative {
+        Some(relative) => json!({
+            "uri": path_uri(relative.components().filter(|c| !matches!(c, Component::CurDir))),
+            "uriBaseId": "%SRCROOT%",
+        }),
+        None => json!({ "uri": format!("file://{}", path_uri(config.components())) }),
+    }
+}
+
+/// A directory as an absolute `file:` URI ending in `/`.
+fn directory_uri(dir: &Path) -> String {
+    let path = path_uri(dir.components());
+    if path.ends_with('/') {
+        format!("file://{path}")
+    } else {
+        format!("file://{path}/")
+    }
+}
+
+/// Path components joined by `/`, each percent-encoded (RFC 3986: everything but unreserved
+/// characters and the sub-delimiters that are safe in a path segment).
+fn path_uri<'a>(components: impl Iterator<Item = Component<'a>>) -> String {
+    let mut uri = String::new();
+    for component in components {
+        match component {
+            Component::RootDir => uri.push('/'),
+            Component::Prefix(_) => {}
+            other => {
+                if !uri.is_empty() && !uri.ends_with('/') {
+                    uri.push('/');
+                }
+                for byte in other.as_os_str().as_encoded_bytes() {
+                    if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(byte) {
+                        uri.push(char::from(*byte));
+                    } else {
+                        let _ = write!(uri, "%{byte:02X}");
+                    }
+                }
+            }
+        }
+    }
+    uri
 }

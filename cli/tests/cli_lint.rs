@@ -72,6 +72,7 @@ fn sarif_has_the_required_fields() {
         assert!(result["message"]["text"].is_string());
         let location = &result["locations"][0]["physicalLocation"];
         assert_eq!(location["artifactLocation"]["uri"], config.as_str());
+        assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
         assert!(
             location["region"]["startLine"]
                 .as_u64()
@@ -84,6 +85,52 @@ fn sarif_has_the_required_fields() {
         );
     }
     assert!(results.iter().any(|r| r["ruleId"] == "contradiction"));
+    let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .expect("%SRCROOT%");
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
+}
+
+/// SARIF locations are URIs: relative to `%SRCROOT%` (the working directory) and
+/// percent-encoded, absolute `file:` URIs outside it, and a description for standard input.
+#[test]
+fn sarif_locations_are_uris() {
+    let dir = std::env::temp_dir().join(format!("nsexpr sarif {}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let spaced = dir.join("ns 1%.conf");
+    std::fs::copy(
+        common::repository_root()
+            .join(DATA)
+            .join("contradiction.conf"),
+        &spaced,
+    )
+    .expect("copy");
+    let uri_of = |out: &common::Out| {
+        let log = json(&out.stdout);
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"].clone()
+    };
+    let absolute = spaced.to_string_lossy().into_owned();
+    let out = nsexpr(&["lint", "--config", &absolute, "--format", "sarif"]);
+    let location = uri_of(&out);
+    let uri = location["uri"].as_str().expect("uri");
+    assert!(uri.starts_with("file:///"), "{uri}");
+    let tail = format!("/nsexpr%20sarif%20{}/ns%201%25.conf", std::process::id());
+    assert!(uri.ends_with(&tail), "{uri}");
+    assert!(location.get("uriBaseId").is_none());
+
+    let relative = format!("./{DATA}/contradiction.conf");
+    let out = nsexpr(&["lint", "--config", &relative, "--format", "sarif"]);
+    assert_eq!(uri_of(&out)["uri"], format!("{DATA}/contradiction.conf"));
+
+    let text = std::fs::read(&spaced).expect("read");
+    let out = common::nsexpr_with_stdin(&["lint", "--config", "-", "--format", "sarif"], text);
+    let location = uri_of(&out);
+    assert!(location.get("uri").is_none());
+    assert_eq!(location["description"]["text"], "standard input");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
