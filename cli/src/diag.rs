@@ -105,9 +105,32 @@ pub fn render_rule(d: &RuleDiagnostic<'_>, color: bool) -> String {
         .finish()
         .write((origin, Source::from(text.as_str())), &mut out);
     match written {
-        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        // ariadne numbers the shown window; the header gives the span's place in the source.
+        Ok(()) => String::from_utf8_lossy(&out).replacen(
+            &format!("{origin}:{}:{} ]", 1, column_of(&text, start)),
+            &format!(
+                "{origin}:{}:{} ]",
+                line_of(d.source, d.start),
+                column_of(d.source, d.start)
+            ),
+            1,
+        ),
         Err(_) => format!("error: {}\n", d.message),
     }
+}
+
+/// The 1-based line of byte `at` in `text`.
+fn line_of(text: &str, at: usize) -> usize {
+    let at = floor_boundary(text, at.min(text.len()));
+    text.get(..at).map_or(0, |s| s.matches('\n').count()) + 1
+}
+
+/// The 1-based column (in characters) of byte `at` in `text`.
+fn column_of(text: &str, at: usize) -> usize {
+    let at = floor_boundary(text, at.min(text.len()));
+    let before = text.get(..at).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    before.get(line_start..).map_or(0, |s| s.chars().count()) + 1
 }
 
 /// Characters shown before the span, of the span, and after it.
@@ -181,6 +204,8 @@ mod tests {
         assert!(text.contains("...aaa"), "{text}");
         assert!(text.contains("CONTAIN"), "{text}");
         assert!(text.contains("bbb..."), "{text}");
+        // The header gives the span's column in the rule, not in the window.
+        assert!(text.contains("[ rule:1:5000001 ]"), "{text}");
     }
 
     #[test]
