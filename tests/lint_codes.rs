@@ -29,7 +29,7 @@ fn findings(code: Code) -> Vec<Finding> {
 /// Where each code's configuration shows it first: the line and the column of the word it is
 /// about (the undefined or unused name, the policy in a bind, the rule or part of it).
 const POSITIONS: &[(Code, usize, usize)] = &[
-    (Code::ConfigError, 2, 39),
+    (Code::ConfigError, 4, 44),
     (Code::UndefinedVserver, 4, 18),
     (Code::UndefinedPolicy, 5, 29),
     (Code::UndefinedAction, 3, 33),
@@ -68,6 +68,8 @@ fn every_code_has_a_config_that_shows_it() {
         let Some(first) = first else {
             panic!("{code}: {found:#?}");
         };
+        // Every finding says what to do about it.
+        assert!(first.hint.is_some(), "{code} has no hint: {first:#?}");
         let expected = POSITIONS.iter().find(|(c, ..)| *c == code);
         assert_eq!(
             expected.map(|&(_, line, column)| (line, column)),
@@ -116,7 +118,13 @@ fn typos_get_the_nearest_defined_name() {
         .filter(|f| f.code == Code::UnknownParameter)
         .map(|f| format!("{}:{} {}", f.line, f.column, f.hint.unwrap_or_default()))
         .collect();
-    assert_eq!(unknown, ["2:39 ", "3:19 did you mean `-splitTunnel`?"]);
+    assert_eq!(
+        unknown,
+        [
+            "2:39 remove it, or check its spelling in the session-action reference",
+            "3:19 did you mean `-splitTunnel`?"
+        ]
+    );
 }
 
 #[test]
@@ -358,4 +366,38 @@ fn similar_looking_satisfiable_ands_are_not_contradictions() {
             "{rule}: {found:#?}"
         );
     }
+}
+
+/// A rule that does not parse carries the parser's suggestion as its hint.
+#[test]
+fn rule_errors_carry_the_parsers_suggestion() {
+    let config = "add vpn vserver gw SSL 192.0.2.1 443\n\
+        add vpn sessionAction AC -icaProxy ON\n\
+        add vpn sessionPolicy P \"REQ.HTTP.HEADR User-Agent CONTAINS Worx\" AC\n\
+        add vpn sessionPolicy Q \"REQ.HTTP.HEADER User-Agent CONTAIN Worx\" AC\n\
+        bind vpn vserver gw -policy P -priority 10\n\
+        bind vpn vserver gw -policy Q -priority 20\n";
+    let report = lint_source(config.as_bytes(), "typos", &LintOptions::default());
+    let hints: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::RuleError)
+        .map(|f| {
+            format!(
+                "{}:{} {}",
+                f.line,
+                f.column,
+                f.hint.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(hints.len(), 2, "{hints:?}");
+    assert!(
+        hints[0].starts_with("3:26 ") && hints[0].contains("did you mean `REQ.HTTP.HEADER`?"),
+        "{hints:?}"
+    );
+    assert!(
+        hints[1].starts_with("4:53 ") && hints[1].contains("did you mean `CONTAINS`?"),
+        "{hints:?}"
+    );
 }

@@ -347,8 +347,45 @@ pub fn lint_source(source: &[u8], file: &str, options: &LintOptions) -> LintRepo
             );
         }
     }
+    // An unknown session parameter is also a malformed line to the reader: report it once, as
+    // the more specific finding.
+    let unknown: Vec<(usize, usize)> = sink
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::UnknownParameter)
+        .map(|f| (f.line, f.column))
+        .collect();
+    report
+        .findings
+        .retain(|f| f.code != Code::ConfigError || !unknown.contains(&(f.line, f.column)));
     report.extend(sink.findings);
     report
+}
+
+/// What to do about a malformed line, where the message alone does not say it.
+fn config_hint(kind: &ConfigErrorKind) -> Option<String> {
+    let hint = match kind {
+        ConfigErrorKind::InvalidUtf8 => "save the file as UTF-8 (or ASCII)",
+        ConfigErrorKind::ControlCharacter { .. } => "remove the control character",
+        ConfigErrorKind::AmbiguousWord { .. } | ConfigErrorKind::AmbiguousOption { .. } => {
+            "write the word out in full"
+        }
+        ConfigErrorKind::MissingArgument { .. } => "add the missing argument",
+        ConfigErrorKind::UnexpectedArgument { .. } => {
+            "remove the argument, or quote a value that has blanks"
+        }
+        ConfigErrorKind::UnknownOption { .. } => "check the option's spelling for this command",
+        ConfigErrorKind::ConflictingOption { .. } => "keep one of the two options",
+        ConfigErrorKind::DuplicateOption { .. } => "keep one of the two values",
+        ConfigErrorKind::MissingValue { .. } => "give the option its value, or remove it",
+        ConfigErrorKind::TooManyValues { .. } => "remove the extra value",
+        ConfigErrorKind::BadNumber { .. } | ConfigErrorKind::BadValue { .. } => {
+            "use one of the values the message lists"
+        }
+        ConfigErrorKind::Undefined { .. } => "define the object before this line",
+        _ => return None,
+    };
+    Some(hint.to_owned())
 }
 
 /// Checks a configuration (every check but the session-parameter ones, which need the text:
@@ -370,15 +407,18 @@ pub fn lint_loaded(loaded: &Loaded, options: &LintOptions) -> LintReport {
     let mut report = lint(&loaded.config, options);
     let mut sink = Sink::new(loaded.config.file_name());
     for error in &loaded.errors {
-        let code = match error.kind {
-            ConfigErrorKind::Duplicate { .. } => Code::DuplicateDefinition,
-            _ => Code::ConfigError,
+        let (code, hint) = match error.kind {
+            ConfigErrorKind::Duplicate { .. } => (
+                Code::DuplicateDefinition,
+                Some("rename or remove one of the two definitions".to_owned()),
+            ),
+            _ => (Code::ConfigError, config_hint(&error.kind)),
         };
         sink.push(
             code,
             (error.line, error.column),
             error.kind.to_string(),
-            None,
+            hint,
         );
     }
     report.extend(sink.findings);

@@ -46,8 +46,15 @@ pub(super) fn check(source: &[u8], sink: &mut Sink<'_>) {
                     Code::UnknownParameter,
                     at(token.span),
                     format!("unknown session parameter `-{name}`"),
-                    did_you_mean(name, SESSION_PARAMETERS.iter().copied())
-                        .map(|h| h.replacen('`', "`-", 1)),
+                    Some(
+                        did_you_mean(name, SESSION_PARAMETERS.iter().copied()).map_or_else(
+                            || {
+                                "remove it, or check its spelling in the session-action reference"
+                                    .to_owned()
+                            },
+                            |h| h.replacen('`', "`-", 1),
+                        ),
+                    ),
                 );
                 continue;
             };
@@ -85,7 +92,10 @@ fn check_value(parameter: &str, value: &str, at: (usize, usize), sink: &mut Sink
                         "`-{parameter}` must be one of {}, found `{value}`",
                         words.join(", ")
                     ),
-                    did_you_mean(value, words.iter().copied()),
+                    Some(
+                        did_you_mean(value, words.iter().copied())
+                            .unwrap_or_else(|| format!("write one of {}", words.join(", "))),
+                    ),
                 ),
             }
         }
@@ -98,7 +108,9 @@ fn check_value(parameter: &str, value: &str, at: (usize, usize), sink: &mut Sink
                     format!(
                         "`-{parameter}` must be a whole number from {min} to {max}, found `{value}`"
                     ),
-                    None,
+                    Some(format!(
+                        "write `-{parameter}` followed by a number from {min} to {max}"
+                    )),
                 );
             }
         }

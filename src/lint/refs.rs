@@ -101,7 +101,7 @@ fn unused(config: &Config, sink: &mut Sink<'_>) {
                 "session action `{}` is not used by any session policy",
                 action.name
             ),
-            None,
+            Some("use it in an `add vpn sessionPolicy`, or remove it".to_owned()),
         );
     }
     let referenced = referenced_names(config);
@@ -114,7 +114,7 @@ fn unused(config: &Config, sink: &mut Sink<'_>) {
                     "named expression `{}` is not used by any rule",
                     expression.name
                 ),
-                None,
+                Some("use it in a rule, or remove it".to_owned()),
             );
         }
     }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::Span;
 use crate::ast::{Expr, ExprKind, Grouped, Operator, Qualifier, Side, Simple, Value};
-use crate::compile::{CompileOptions, NamedExpressions, Program};
+use crate::compile::{CompileErrorKind, CompileOptions, NamedExpressions, Program};
 use crate::config::{Config, RuleText};
 use crate::eval::Verdict;
 use crate::syntax::{LintKind, ParseOptions, is_advanced, parse_with};
@@ -52,11 +52,17 @@ pub(super) fn check(config: &Config, options: &LintOptions, sink: &mut Sink<'_>)
         {
             Ok(program) => program,
             Err(error) => {
+                let hint = match error.kind() {
+                    CompileErrorKind::UnknownName { .. } => {
+                        "define it with `add policy expression`, or correct the name"
+                    }
+                    _ => "break the cycle: a named expression may not use itself",
+                };
                 sink.push(
                     Code::RuleError,
                     position(rule, error.span().start),
                     error.kind().to_string(),
-                    None,
+                    Some(hint.to_owned()),
                 );
                 continue;
             }
@@ -85,7 +91,9 @@ fn syntax(rule: &RuleText, sink: &mut Sink<'_>) -> Option<Expr> {
                 Code::RuleError,
                 position(rule, error.span().start),
                 error.kind().to_string(),
-                None,
+                error
+                    .expected()
+                    .map(|expected| format!("expected {expected}")),
             );
             None
         }
@@ -108,7 +116,20 @@ fn syntax(rule: &RuleText, sink: &mut Sink<'_>) -> Option<Expr> {
                     LintKind::ParenInValue => {
                         Some("quote the value, or remove the stray `)`".to_owned())
                     }
-                    _ => None,
+                    LintKind::OldSpelling => {
+                        Some("write the current spelling the message gives".to_owned())
+                    }
+                    LintKind::UrlWildcardUnverified => Some(
+                        "use a pattern shape the appliance documents (`/dir/*`, `*.ext`, `/dir/*.ext`) or an exact path"
+                            .to_owned(),
+                    ),
+                    LintKind::WindowIgnored => Some("remove the window option".to_owned()),
+                    LintKind::NonStandardMethod => {
+                        Some("check the method's spelling (GET, POST, HEAD...)".to_owned())
+                    }
+                    LintKind::NonStandardName => Some(
+                        "check the name, or quote it if it is meant as a value".to_owned(),
+                    ),
                 };
                 sink.push(
                     code,
@@ -209,7 +230,10 @@ fn contradictions(
             Code::Contradiction,
             position(rule, node.span.start),
             message,
-            None,
+            Some(
+                "one of these tests is probably a typo; as written this part never applies"
+                    .to_owned(),
+            ),
         );
     }
     root
@@ -440,16 +464,23 @@ fn truth(
     if first == Verdict::Unknown || !verdicts.all(|v| v == first) {
         return;
     }
-    let (code, message) = if first == Verdict::True {
+    let (code, message, hint) = if first == Verdict::True {
         (
             Code::AlwaysTrue,
             format!("the rule of `{policy}` is true for every request"),
+            "if every request is meant, write the rule as `ns_true`; otherwise a test is missing",
         )
     } else {
         (
             Code::NeverTrue,
             format!("the rule of `{policy}` is false for every request"),
+            "the policy never applies: correct the rule or remove the policy",
         )
     };
-    sink.push(code, (rule.line, rule.column), message, None);
+    sink.push(
+        code,
+        (rule.line, rule.column),
+        message,
+        Some(hint.to_owned()),
+    );
 }

@@ -2,7 +2,7 @@
 //! unreachable ones (skipped by every walk because of an earlier goto), decided per vserver by
 //! simulating every request built from the atoms of the rules bound there.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::compile::NamedExpressions;
 use crate::config::{BindPoint, Config};
@@ -60,9 +60,19 @@ pub(super) fn check(config: &Config, sink: &mut Sink<'_>) {
             continue;
         };
         let mut seen: BTreeMap<String, Seen> = BTreeMap::new();
+        // Policies whose goto ended a walk: the last one that applied before a skipped one.
+        let mut enders: BTreeSet<String> = BTreeSet::new();
         for (context, who) in &contexts {
             for request in &requests {
                 let report = sim.simulate_with(&request.view(), context);
+                let mut applied_last: Option<&str> = None;
+                for result in &report.policies {
+                    if result.skipped {
+                        enders.extend(applied_last.take().map(str::to_owned));
+                    } else if result.verdict == Verdict::True {
+                        applied_last = Some(&result.name);
+                    }
+                }
                 for result in &report.policies {
                     let entry = seen.entry(result.name.clone()).or_default();
                     if entry.at.0 == 0 {
@@ -112,13 +122,18 @@ pub(super) fn check(config: &Config, sink: &mut Sink<'_>) {
         }
         for (policy, seen) in seen {
             if !seen.reached {
+                let by: Vec<String> = enders.iter().map(|e| format!("`{e}`")).collect();
                 sink.push(
                     Code::UnreachablePolicy,
                     seen.at,
                     format!(
-                        "on vserver `{vserver}`, no request reaches policy `{policy}`: an earlier goto ends every walk"
+                        "on vserver `{vserver}`, no request reaches policy `{policy}`: an earlier goto END ends every walk (the goto of {})",
+                        by.join(", ")
                     ),
-                    None,
+                    Some(
+                        "give it a lower priority number than the policy that ends the walk, or make that goto NEXT"
+                            .to_owned(),
+                    ),
                 );
             } else if let (Some(example), false, false) =
                 (seen.applied, seen.contributed, seen.unknown)

@@ -115,7 +115,10 @@ impl<'c> Traffic<'c> {
                         "policy `{name}` applied to none of the {} recorded requests",
                         self.requests
                     ),
-                    None,
+                    Some(
+                        "check its rule against the recorded clients, or remove it if it is obsolete"
+                            .to_owned(),
+                    ),
                 );
             }
             if unknown > 0 {
