@@ -86,11 +86,15 @@ fn text(report: &LintReport) -> String {
         out.push_str(&finding.to_string());
         out.push('\n');
     }
+    let counted = |level, one: &str| match report.count(level) {
+        1 => format!("1 {one}"),
+        n => format!("{n} {one}s"),
+    };
     out.push_str(&format!(
-        "{} errors, {} warnings, {} notes\n",
-        report.count(Level::Error),
-        report.count(Level::Warning),
-        report.count(Level::Note)
+        "{}, {}, {}\n",
+        counted(Level::Error, "error"),
+        counted(Level::Warning, "warning"),
+        counted(Level::Note, "note")
     ));
     out
 }
