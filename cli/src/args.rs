@@ -14,7 +14,8 @@ Examples:
   nsexpr simulate --config ns.conf --client ws-win
   nsexpr test corpus/tests/*.toml --junit report.xml
 
-Exit codes: 0 = it ran (whatever the verdict), 1 = invalid input, 2 = usage error.
+Exit codes: 0 = it ran (whatever the verdict), 1 = invalid input, 2 = usage error. `test` and
+`lint` exit 1 when the check fails and 2 when they cannot do their work (see their --help).
 An argument `-` reads standard input.")]
 pub struct Cli {
     /// Output format.
@@ -97,7 +98,9 @@ Examples:
   nsexpr test corpus/tests/*.toml
   nsexpr test corpus/tests/wizards.toml --junit report.xml
 
-Prints one line per failing case, then `N passed, M failed`; exit status 1 on any failure.
+Prints one line per failing case, then `N passed, M failed`. Exit status: 0 when every case
+passed, 1 when one failed (an unreadable or invalid spec counts as a failed case), 2 when the
+--junit report cannot be written (the summary is printed first).
 The spec format is documented in the README (section \"Policy tests\").")]
     Test(TestArgs),
     /// Check a whole ns.conf for CI: references, parameters, rules, policy sets, syntax era.

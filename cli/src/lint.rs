@@ -62,12 +62,13 @@ fn traffic(
     args: &LintArgs,
 ) -> Result<Vec<Finding>, Failure> {
     let wanted = args.format_in.map(super::run::corpus_format);
+    // The loader's errors already name the file.
     let loader = if is_stdin(corpus) {
         Loader::from_reader(io::BufReader::new(io::stdin()), wanted)
+            .map_err(|e| Failure::file(corpus, e))?
     } else {
-        nsexpr::corpus::open(corpus, wanted)
-    }
-    .map_err(|e| Failure::file(corpus, e))?;
+        nsexpr::corpus::open(corpus, wanted).map_err(|e| Failure(e.to_string()))?
+    };
     let mut traffic = Traffic::new(config);
     for record in loader {
         // Malformed records are counted by `nsexpr run`; lint judges the policies only.

@@ -43,6 +43,16 @@ fn exit_status_follows_the_worst_finding() {
     let out = nsexpr(&["lint", "--config", "no/such/ns.conf"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("no/such/ns.conf"), "{}", out.stderr);
+    // So is an unreadable corpus, named once.
+    let config = format!("{DATA}/unused-policy.conf");
+    let out = nsexpr(&["lint", "--config", &config, "--corpus", "no/such.jsonl"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.matches("no/such.jsonl").count(),
+        1,
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
