@@ -180,6 +180,10 @@ pub enum CaseFailure {
     /// `client` names no preset.
     #[error("unknown client preset `{0}`")]
     UnknownClient(String),
+    /// `remove_headers` names a header the client preset does not send (or there is no preset),
+    /// so the case would not test what it says.
+    #[error("remove_headers: the preset sends no `{0}` header")]
+    NothingToRemove(String),
     /// Simulation expectations, but neither the spec nor the case names a config.
     #[error("simulation expectations need `config` in the spec or the case")]
     NoConfig,
@@ -535,6 +539,17 @@ fn run_case(case: &Case, loaded: &Loaded) -> Vec<CaseFailure> {
         },
         None => None,
     };
+    let missing: Vec<CaseFailure> = case
+        .remove_headers
+        .iter()
+        .filter(|h| {
+            !client.is_some_and(|p| p.headers.iter().any(|(n, _)| h.eq_ignore_ascii_case(n)))
+        })
+        .map(|h| CaseFailure::NothingToRemove(h.clone()))
+        .collect();
+    if !missing.is_empty() {
+        return missing;
+    }
     let (method, target, headers) = request_parts(case, client);
     let request = HeaderList::new(method.as_str(), target.as_str(), &headers);
     let context = case.client_ip.map(Context::with_client_ip);
@@ -666,6 +681,28 @@ mod tests {
              rule = \"REQ.HTTP.HEADER User-Agent NOTEXISTS\"\nverdict = \"true\"\n",
         );
         assert!(report.is_success(), "{report}");
+    }
+
+    #[test]
+    fn removing_a_header_the_preset_lacks_fails_the_case() {
+        let report = run(
+            "[[case]]\nname = \"typo\"\nclient = \"ws-win\"\nremove_headers = [\"X-Nope\"]\n\
+             rule = \"REQ.HTTP.HEADER X-Nope NOTEXISTS\"\nverdict = \"true\"\n\n\
+             [[case]]\nname = \"no preset\"\nremove_headers = [\"User-Agent\"]\n\
+             rule = \"REQ.HTTP.HEADER User-Agent NOTEXISTS\"\nverdict = \"true\"\n",
+        );
+        for case in &report.cases {
+            assert!(
+                matches!(&case.failures[..], [CaseFailure::NothingToRemove(_)]),
+                "{case:?}"
+            );
+        }
+        assert!(
+            report
+                .to_string()
+                .contains("the preset sends no `X-Nope` header"),
+            "{report}"
+        );
     }
 
     #[test]
