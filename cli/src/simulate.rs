@@ -229,23 +229,50 @@ fn preset_table(vserver: &str, results: &[(&str, Report)], layout: &TableLayout)
     out
 }
 
-/// The table within `width` columns: parameter columns are dropped from the right (and named
-/// under the table) until it fits; the first two columns always stay.
+/// Longest `applied` cell and value cell a narrowed table keeps; longer ones are cut with `…`.
+const NARROW_APPLIED: usize = 28;
+const NARROW_VALUE: usize = 24;
+
+/// The table within `width` columns: long cells are cut first (`…`, the second column to
+/// [`NARROW_APPLIED`] characters, values to [`NARROW_VALUE`]), then parameter columns are dropped
+/// from the right (and named under the table) until it fits; the first two columns always stay.
 fn fitted(mut rows: Vec<Vec<String>>, width: Option<usize>) -> String {
+    let fits = |rows: &[Vec<String>]| {
+        let text = table(rows);
+        let fits = width.is_none_or(|w| text.lines().all(|l| l.chars().count() <= w));
+        (fits, text)
+    };
+    let (fit, text) = fits(&rows);
+    if fit {
+        return text;
+    }
+    for row in rows.iter_mut().skip(1) {
+        for (column, cell) in row.iter_mut().enumerate().skip(1) {
+            let limit = if column == 1 {
+                NARROW_APPLIED
+            } else {
+                NARROW_VALUE
+            };
+            if cell.chars().count() > limit {
+                let cut: String = cell.chars().take(limit - 1).collect();
+                *cell = format!("{cut}…");
+            }
+        }
+    }
     let mut hidden: Vec<String> = Vec::new();
     loop {
-        let text = table(&rows);
-        let fits = width.is_none_or(|w| text.lines().all(|l| l.chars().count() <= w));
+        let (fit, mut text) = fits(&rows);
         let columns = rows.first().map_or(0, Vec::len);
-        if fits || columns <= 2 {
-            let mut text = text;
+        if fit || columns <= 2 {
             if !hidden.is_empty() {
                 hidden.reverse();
                 let _ = writeln!(
                     text,
-                    "(not shown to fit the terminal: {}; --wide shows every column)",
+                    "(not shown to fit the terminal: {}; --wide shows every column and whole values)",
                     hidden.join(", ")
                 );
+            } else {
+                text.push_str("(values cut with … to fit the terminal; --wide shows them whole)\n");
             }
             return text;
         }
@@ -363,5 +390,25 @@ mod tests {
             narrow.contains("not shown to fit the terminal: icaProxy, storefronturl"),
             "{narrow}"
         );
+    }
+
+    /// At 80 columns a long `applied` cell is cut rather than pushing every parameter out.
+    #[test]
+    fn long_cells_are_cut_before_columns_are_dropped() {
+        let row = |cells: &[&str]| cells.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
+        let rows = vec![
+            row(&["client", "applied", "icaProxy", "transparentInterception"]),
+            row(&[
+                "sh-android-xcg",
+                "PL_XM, PL_SF_RECEIVER (unknown: PL_EPA_CHECK, PL_GROUPS)",
+                "ON",
+                "OFF",
+            ]),
+        ];
+        let narrow = fitted(rows, Some(80));
+        assert!(narrow.lines().all(|l| l.chars().count() <= 80), "{narrow}");
+        assert!(narrow.contains("transparentInterception"), "{narrow}");
+        assert!(narrow.contains("PL_XM, PL_SF_RECEIVER (unkn…"), "{narrow}");
+        assert!(narrow.contains("--wide shows them whole"), "{narrow}");
     }
 }
