@@ -286,7 +286,7 @@ fn explain_labels_advanced_subexpressions() {
     let request = HeaderList::new("GET", "/", &headers);
     let explained = program.explain(&request);
     assert_eq!(explained.verdict, Some(Verdict::True));
-    let labels: Vec<&str> = explained.children.iter().map(|c| c.text.as_str()).collect();
+    let labels: Vec<&str> = explained.children.iter().map(|c| c.text()).collect();
     assert_eq!(
         labels,
         [

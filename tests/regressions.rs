@@ -32,7 +32,22 @@ fn a_chain_of_50000_names_compiles_evaluates_and_explains() {
     assert_eq!(program.eval(&request(&WITHOUT_A)), Verdict::False);
     let explained = program.explain(&request(&WITH_A));
     assert_eq!(explained.verdict, Some(Verdict::True));
-    assert_eq!(explained.text, "e0");
+    assert_eq!(explained.text(), "e0");
+    // Each definition's text once, one line per link, and a deep tree cloned, compared and
+    // printed without recursion.
+    assert!(
+        explained.held_bytes() < 16 * LINKS,
+        "{}",
+        explained.held_bytes()
+    );
+    assert!(explained.source().starts_with("e0\ne1\ne2\n"));
+    let shown = explained.to_string();
+    assert_eq!(shown.lines().count(), LINKS + 2);
+    assert!(shown.len() < 200 * LINKS, "{} bytes", shown.len());
+    assert!(shown.contains(&format!("[depth {LINKS}] └─ true    e{LINKS}\n")));
+    let copy = explained.clone();
+    assert_eq!(copy, explained);
+    assert!(format!("{copy:?}").len() < 200 * LINKS);
 }
 
 #[test]
@@ -175,7 +190,7 @@ fn explain_keeps_the_written_order_past_65535_operands() {
     .expect("compiles");
     let explained = program.explain(&request(&WITH_A));
     assert_eq!(explained.verdict, Some(Verdict::True));
-    let shown: Vec<&str> = explained.children.iter().map(|c| c.text.as_str()).collect();
+    let shown: Vec<&str> = explained.children.iter().map(|c| c.text()).collect();
     assert!(
         shown == written,
         "operands are explained in the written order"

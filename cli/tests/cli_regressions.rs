@@ -31,6 +31,65 @@ fn a_50000_link_chain_of_names_compiles() {
 }
 
 #[test]
+fn explain_of_a_50000_link_chain_of_names_stays_linear() {
+    let mut text = String::new();
+    for k in 0..50_000 {
+        writeln!(text, "add policy expression e{k} e{}", k + 1).unwrap();
+    }
+    text.push_str("add policy expression e50000 \"REQ.HTTP.HEADER X-Citrix-Gateway EXISTS\"\n");
+    let path = config_file("explain-chain.conf", &text);
+    let config = path.to_str().unwrap();
+    let request = ["-H", "X-Citrix-Gateway: 1"];
+    // The tree was 3.75 GB: each of the 50,002 lines indented one step further than the last.
+    let out = nsexpr(&[&["explain", "--config", config, "e0"][..], &request].concat());
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    assert!(out.stdout.len() < 20_000_000, "{} bytes", out.stdout.len());
+    assert_eq!(out.stdout.lines().count(), 50_002);
+    assert!(out.stdout.starts_with("true    e0\n└─ true    e1\n"));
+    assert!(
+        out.stdout.lines().all(|line| line.len() < 300),
+        "indentation is capped"
+    );
+    assert!(out.stdout.ends_with(
+        "[depth 50001] └─ true    REQ.HTTP.HEADER X-Citrix-Gateway EXISTS    \
+         [x-citrix-gateway: \"1\"]\n"
+    ));
+    // The JSON nested 50,000 levels (past what JSON readers accept, and recursing as deep to
+    // write it): now nodes below depth 32 are listed flat with their depth.
+    let out = nsexpr(
+        &[
+            &["--format", "json", "explain", "--config", config, "e0"][..],
+            &request,
+        ]
+        .concat(),
+    );
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    assert!(out.stdout.len() < 20_000_000, "{} bytes", out.stdout.len());
+    let v = common::json(&out.stdout);
+    assert_eq!(v["verdict"], "true");
+    assert_eq!(v["text"], "e0");
+    assert!(
+        v["source"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("e0\ne1\ne2\n"))
+    );
+    let mut at = &v;
+    for _ in 0..32 {
+        at = &at["children"][0];
+    }
+    assert_eq!(at["text"], "e32");
+    let flat = at["children"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    assert_eq!(flat.len(), 50_002 - 33);
+    assert_eq!(
+        flat.last().map(|n| &n["depth"]),
+        Some(&serde_json::json!(50_001))
+    );
+}
+
+#[test]
 fn a_10000_name_cycle_is_a_short_error() {
     let mut text = String::new();
     for k in 0..10_000 {

@@ -1,27 +1,15 @@
 //! `explain`: the evaluation with every sub-expression's verdict and the value it looked at.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fmt;
+use std::sync::Arc;
 
 use super::engine::Bindings;
-use super::{ContextInput, RequestView, Verdict};
+use super::{ContextInput, Explanation, RequestView, Verdict};
 use crate::ir::{Labels, Leaf, Node, NodeId, NodeKind};
 
-/// The verdict tree of one evaluation.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Explanation {
-    /// The canonical text of the sub-expression, or the name of a named expression.
-    pub text: String,
-    /// Its verdict; `None` when short-circuiting skipped it (D14).
-    pub verdict: Option<Verdict>,
-    /// For simple expressions: what was looked at (`"CitrixReceiver/..."`, `absent`).
-    pub observed: Option<String>,
-    /// Operands, in order.
-    pub children: Vec<Explanation>,
-}
-
 const MAX_OBSERVED: usize = 120;
+/// The instances of a repeated header shown for an any-instance test.
+const MAX_VALUES: usize = 8;
 
 /// An open node of [`explain`]: its explanation so far and the operands still to explain.
 struct Open {
@@ -45,9 +33,9 @@ enum OpenKind {
     },
 }
 
-/// Explains node `root` on an explicit stack (no recursion, whatever the nesting). A named
-/// expression used again is shown once: later uses give its verdict without the subtree, so the
-/// explanation stays as small as the program.
+/// Explains node `root`. A named expression used again is shown once: later uses give its
+/// verdict without the subtree, so the explanation stays as small as the program; its nodes
+/// share one copy of the texts they show.
 pub(crate) fn explain<V: RequestView>(
     bindings: &mut Bindings<'_, V>,
     nodes: &[Node],
@@ -55,17 +43,28 @@ pub(crate) fn explain<V: RequestView>(
     root: NodeId,
     inputs: &BTreeSet<ContextInput>,
 ) -> Explanation {
+    let pending: Arc<str> = Arc::from("");
+    let mut explanation = walk(bindings, nodes, labels, root, inputs, &pending);
+    explanation.share(&labels.text);
+    explanation
+}
+
+/// The tree of [`explain`], each node labelled with its range in `labels`, built on an explicit
+/// stack (no recursion, whatever the nesting).
+fn walk<V: RequestView>(
+    bindings: &mut Bindings<'_, V>,
+    nodes: &[Node],
+    labels: &Labels,
+    root: NodeId,
+    inputs: &BTreeSet<ContextInput>,
+    pending: &Arc<str>,
+) -> Explanation {
     let mut stack: Vec<Open> = Vec::new();
     let mut explained: HashMap<NodeId, Verdict> = HashMap::new();
     let mut at = root;
     'descend: loop {
         let node = crate::ir::node(nodes, at);
-        let mut out = Explanation {
-            text: labels.text(at).to_owned(),
-            verdict: None,
-            observed: None,
-            children: Vec::new(),
-        };
+        let mut out = Explanation::pending(pending, labels.range(at));
         let open = match &node.kind {
             NodeKind::Const(b) => {
                 out.verdict = Some(Verdict::from(*b));
@@ -147,7 +146,9 @@ pub(crate) fn explain<V: RequestView>(
                 {
                     open.out.verdict = Some(verdict);
                     let skipped = open.order.get(open.next..).unwrap_or_default();
-                    let skipped = skipped.iter().map(|&id| skipped_node(labels, id));
+                    let skipped = skipped
+                        .iter()
+                        .map(|&id| Explanation::pending(pending, labels.range(id)));
                     open.out.children.extend(skipped);
                 }
                 OpenKind::Chain { .. } => {
@@ -176,15 +177,6 @@ pub(crate) fn explain<V: RequestView>(
                 None => return Explanation::default(),
             }
         }
-    }
-}
-
-fn skipped_node(labels: &Labels, id: NodeId) -> Explanation {
-    Explanation {
-        text: labels.text(id).to_owned(),
-        verdict: None,
-        observed: None,
-        children: Vec::new(),
     }
 }
 
@@ -228,11 +220,18 @@ fn observe<V: RequestView>(
                 return format!("{name}: not carried by this record");
             }
             let request = bindings.request;
-            let values: Vec<String> = key
-                .into_iter()
-                .flat_map(|k| request.header_values(k))
-                .map(|v| shown(Some(v)))
-                .collect();
+            let mut values: Vec<String> = Vec::new();
+            let mut more = 0usize;
+            for value in key.into_iter().flat_map(|k| request.header_values(k)) {
+                if values.len() < MAX_VALUES {
+                    values.push(shown(Some(value)));
+                } else {
+                    more += 1;
+                }
+            }
+            if more > 0 {
+                values.push(format!("… ({more} more)"));
+            }
             if values.is_empty() {
                 format!("{name}: absent")
             } else {
@@ -262,48 +261,5 @@ fn observe<V: RequestView>(
             format!("not supplied by the context: {}", names.join(", "))
         }
         _ => "from the context".to_owned(),
-    }
-}
-
-/// Dropped on a heap stack: a deep explanation must not overflow the call stack.
-impl Drop for Explanation {
-    fn drop(&mut self) {
-        let mut pending = std::mem::take(&mut self.children);
-        while let Some(mut child) = pending.pop() {
-            pending.append(&mut child.children);
-        }
-    }
-}
-
-impl fmt::Display for Explanation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_tree(f)
-    }
-}
-
-impl Explanation {
-    /// Draws the tree, one line per node, on an explicit stack (no recursion).
-    fn write_tree(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // (node, prefix of its own line, prefix of its children's lines)
-        let mut stack: Vec<(&Explanation, String, String)> =
-            vec![(self, String::new(), String::new())];
-        while let Some((node, first, rest)) = stack.pop() {
-            let verdict = node.verdict.map_or("skipped", Verdict::as_str);
-            write!(f, "{first}{verdict:<7} {}", node.text)?;
-            if let Some(observed) = &node.observed {
-                write!(f, "    [{observed}]")?;
-            }
-            writeln!(f)?;
-            let last = node.children.len().saturating_sub(1);
-            for (i, child) in node.children.iter().enumerate().rev() {
-                let (branch, indent) = if i == last {
-                    ("└─ ", "   ")
-                } else {
-                    ("├─ ", "│  ")
-                };
-                stack.push((child, format!("{rest}{branch}"), format!("{rest}{indent}")));
-            }
-        }
-        Ok(())
     }
 }

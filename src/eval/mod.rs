@@ -12,13 +12,14 @@ mod advanced;
 mod context;
 mod engine;
 mod explain;
+mod explanation;
 mod program;
 mod request;
 mod set;
 mod verdict;
 
 pub use context::{ClientCert, Clock, Context, NetInfo, ResponseInfo, TlsInfo};
-pub use explain::Explanation;
+pub use explanation::Explanation;
 pub use request::{HeaderList, HeaderMapRequest, HeaderMapValues, ListValues, RequestView};
 pub use verdict::{ParseVerdictError, Verdict};
 

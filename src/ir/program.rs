@@ -137,6 +137,13 @@ impl Labels {
             .unwrap_or_default()
     }
 
+    /// The range of node `id`'s canonical text in `text`.
+    pub(crate) fn range(&self, id: NodeId) -> (u32, u32) {
+        let range = self.ranges.get(id as usize);
+        debug_assert!(range.is_some(), "every node has a label");
+        range.copied().unwrap_or_default()
+    }
+
     /// The written positions of a reordered `&&`/`||` node's operands.
     pub(crate) fn written(&self, id: NodeId) -> Option<&[u32]> {
         self.written
