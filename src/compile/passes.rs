@@ -79,8 +79,8 @@ pub(super) struct Finished {
 /// label table, for the rules rooted at `roots`.
 pub(super) fn finish(mut arena: Arena, roots: &[NodeId], instance: HeaderInstance) -> Finished {
     let reach = reach(&arena.nodes, roots);
-    let (headers, cached_headers) = order_headers(&mut arena, &reach);
     let memos = share_leaves(&mut arena, &reach);
+    let (headers, cached_headers) = order_headers(&mut arena, &reach, memos);
     let memos = share_bodies(&mut arena, &reach, memos);
     let written = arena
         .meta
@@ -127,14 +127,29 @@ fn reach(nodes: &[Node], roots: &[NodeId]) -> Vec<u8> {
 }
 
 /// Orders the header table so headers read by several leaves come first (they are cached per
-/// evaluation; the others are looked up directly), renumbering the leaves.
-fn order_headers(arena: &mut Arena, reach: &[u8]) -> (Box<[HeaderKey]>, usize) {
+/// evaluation; the others are looked up directly), renumbering the leaves. A shared leaf is
+/// evaluated once per request (its `memos` slot), so all its uses read the header once.
+fn order_headers(arena: &mut Arena, reach: &[u8], memos: usize) -> (Box<[HeaderKey]>, usize) {
     let mut uses = vec![0u8; arena.headers.len()];
+    let mut counted = vec![false; memos];
     for (n, r) in arena.nodes.iter().zip(reach) {
-        if let NodeKind::Leaf(Leaf::Header { slot, .. }) = n.kind
-            && let Some(u) = uses.get_mut(usize::from(slot))
-        {
-            *u = u.saturating_add(*r).min(2);
+        let NodeKind::Leaf(Leaf::Header { slot, .. }) = n.kind else {
+            continue;
+        };
+        let reads = if n.memo == NO_MEMO {
+            *r
+        } else {
+            match counted.get_mut(usize::from(n.memo)) {
+                Some(seen) if *r > 0 && !*seen => {
+                    *seen = true;
+                    1
+                }
+                Some(_) => 0,
+                None => *r,
+            }
+        };
+        if let Some(u) = uses.get_mut(usize::from(slot)) {
+            *u = u.saturating_add(reads).min(2);
         }
     }
     let mut order: Vec<usize> = (0..arena.headers.len()).collect();
