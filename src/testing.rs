@@ -33,7 +33,7 @@
 //! }
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -41,9 +41,9 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, Severity};
 use crate::eval::HeaderList;
-use crate::sim::{ClientPreset, Report, SimError, SimOptions, Simulator, preset};
+use crate::sim::{ClientPreset, Report, SimError, SimOptions, Simulator, Warning, preset};
 use crate::{Context, NamedExpressions, Program, Verdict};
 
 /// A policy spec: the configuration to test and its cases. Read it with [`Spec::from_path`] or
@@ -147,9 +147,40 @@ pub struct TestReport {
     pub origin: String,
     /// One entry per case, in spec order.
     pub cases: Vec<CaseReport>,
-    /// Malformed lines of the configs the spec read. The cases ran against what could be read,
-    /// so these do not fail a case by themselves.
+    /// Malformed lines of the configs the spec read (once per config file). The cases ran
+    /// against what could be read, so these do not fail a case by themselves.
     pub config_errors: Vec<ConfigError>,
+    /// Warnings about the configs the spec read (once per config file: binds of undefined
+    /// policies or to undefined vservers, unbound policies, rules that do not parse or carry
+    /// lints, unknown session parameters...) and about the cases (groups the config never
+    /// mentions...), each once. They do not fail a case by themselves.
+    pub warnings: Vec<SpecWarning>,
+}
+
+/// A warning from running a spec: about a config it read, or about one case's identity or
+/// result.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SpecWarning {
+    /// The config file.
+    pub config: PathBuf,
+    /// The first case the warning is about, when it is about a case rather than the config.
+    pub case: Option<String>,
+    /// The warning.
+    pub warning: Warning,
+}
+
+/// `config:line:column: message` for the reader's notices, else `config: message` (with the
+/// case's name when it is about a case).
+impl fmt::Display for SpecWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let config = self.config.display();
+        match (&self.warning, &self.case) {
+            (Warning::Config(n), _) => write!(f, "{config}:{}:{}: {}", n.line, n.column, n.kind),
+            (w, Some(case)) => write!(f, "{config}: case `{case}`: {w}"),
+            (w, None) => write!(f, "{config}: {w}"),
+        }
+    }
 }
 
 /// The outcome of one case.
@@ -318,7 +349,7 @@ impl Spec {
     pub fn run(&self) -> TestReport {
         let mut loaded: HashMap<(Option<PathBuf>, Option<String>), Result<Loaded, CaseFailure>> =
             HashMap::new();
-        let mut config_errors = Vec::new();
+        let mut found = Found::default();
         let cases = self
             .file
             .cases
@@ -351,11 +382,18 @@ impl Spec {
                 let vserver = case.vserver.clone().or_else(|| self.file.vserver.clone());
                 let setup = loaded
                     .entry((config.clone(), vserver.clone()))
-                    .or_insert_with(|| {
-                        load(config.as_deref(), vserver.as_deref(), &mut config_errors)
-                    });
+                    .or_insert_with(|| load(config.as_deref(), vserver.as_deref(), &mut found));
                 let failures = match setup {
-                    Ok(setup) => run_case(case, setup),
+                    Ok(setup) => {
+                        let mut case_warnings = Vec::new();
+                        let failures = run_case(case, setup, &mut case_warnings);
+                        if let Some(path) = &setup.path {
+                            for warning in case_warnings {
+                                found.warning(path, Some(&case.name), warning);
+                            }
+                        }
+                        failures
+                    }
                     Err(failure) => vec![failure.clone()],
                 };
                 CaseReport {
@@ -368,7 +406,8 @@ impl Spec {
         TestReport {
             origin: self.origin.clone(),
             cases,
-            config_errors,
+            config_errors: found.errors,
+            warnings: found.warnings,
         }
     }
 }
@@ -452,32 +491,73 @@ impl fmt::Display for TestReport {
 /// What the cases of one (config, vserver) pair share: the simulator and the named expressions.
 #[derive(Debug)]
 struct Loaded {
+    /// The config file.
+    path: Option<PathBuf>,
     /// The simulator, or why there is none.
     sim: Result<Simulator, CaseFailure>,
     names: NamedExpressions,
 }
 
-/// Reads a config (its malformed lines go to `config_errors`) and builds its simulator.
+/// The config errors and warnings of a spec run, each once.
+#[derive(Debug, Default)]
+struct Found {
+    errors: Vec<ConfigError>,
+    warnings: Vec<SpecWarning>,
+    /// The configs read so far.
+    read: HashSet<PathBuf>,
+}
+
+impl Found {
+    /// Adds a warning unless the same one about the same config is already there.
+    fn warning(&mut self, config: &Path, case: Option<&str>, warning: Warning) {
+        if self
+            .warnings
+            .iter()
+            .any(|w| w.config == config && w.warning == warning)
+        {
+            return;
+        }
+        self.warnings.push(SpecWarning {
+            config: config.to_owned(),
+            case: case.map(str::to_owned),
+            warning,
+        });
+    }
+}
+
+/// Reads a config as bytes (a line that is not UTF-8 costs that line only) and builds its
+/// simulator. Its malformed lines and warnings go to `found`, once per config file however many
+/// vservers the cases use.
 fn load(
     config: Option<&Path>,
     vserver: Option<&str>,
-    config_errors: &mut Vec<ConfigError>,
+    found: &mut Found,
 ) -> Result<Loaded, CaseFailure> {
     let mut loaded = Loaded {
+        path: config.map(Path::to_owned),
         sim: Err(CaseFailure::NoConfig),
         names: NamedExpressions::new(),
     };
     let Some(path) = config else {
         return Ok(loaded);
     };
-    let text = std::fs::read_to_string(path).map_err(|e| CaseFailure::ConfigUnreadable {
+    let read = Config::from_path(path).map_err(|e| CaseFailure::ConfigUnreadable {
         path: path.to_owned(),
-        message: e.to_string(),
+        message: e.source.to_string(),
     })?;
-    let read = Config::read(&text, &path.display().to_string());
-    config_errors.extend(read.errors);
+    if found.read.insert(path.to_owned()) {
+        found.errors.extend(read.errors);
+    }
     for (name, text) in read.config.named_expressions() {
         loaded.names.define(name, &text.text);
+    }
+    // The reader's warnings, even when no simulator can be built (they may say why).
+    for notice in read
+        .notices
+        .iter()
+        .filter(|n| n.severity() == Severity::Warning)
+    {
+        found.warning(path, None, Warning::Config(notice.clone()));
     }
     loaded.sim = Simulator::new(&read.config, vserver, SimOptions::default())
         .map(|sim| sim.with_notices(&read.notices))
@@ -485,6 +565,11 @@ fn load(
             path: path.to_owned(),
             error,
         });
+    if let Ok(sim) = &loaded.sim {
+        for warning in sim.warnings() {
+            found.warning(path, None, warning.clone());
+        }
+    }
     Ok(loaded)
 }
 
@@ -527,8 +612,9 @@ fn request_parts(case: &Case, preset: Option<&ClientPreset>) -> (String, String,
 /// Headers in order, as `(name, value)` pairs.
 type Headers = Vec<(String, Vec<u8>)>;
 
-/// Runs one case; the differences found (empty = passed).
-fn run_case(case: &Case, loaded: &Loaded) -> Vec<CaseFailure> {
+/// Runs one case; the differences found (empty = passed). Warnings about the case's identity
+/// and result (not those about the config) go to `warnings`.
+fn run_case(case: &Case, loaded: &Loaded, warnings: &mut Vec<Warning>) -> Vec<CaseFailure> {
     if !case.simulates() && case.rule.is_none() {
         return vec![CaseFailure::NothingExpected];
     }
@@ -561,6 +647,14 @@ fn run_case(case: &Case, loaded: &Loaded) -> Vec<CaseFailure> {
                 context.user = case.user.clone();
                 context.groups = Some(case.groups.clone());
                 let report = sim.simulate_with(&request, &context);
+                warnings.extend(sim.identity_warnings(case.user.as_deref(), &case.groups));
+                warnings.extend(
+                    report
+                        .warnings
+                        .iter()
+                        .filter(|w| !sim.warnings().contains(w))
+                        .cloned(),
+                );
                 check_report(case, &report, &mut failures);
             }
             Err(failure) => failures.push(failure.clone()),

@@ -229,7 +229,8 @@ fn stalhood_quoted_names() {
     // The vserver is not part of the fragment.
     assert!(read.notices.iter().any(|n| n.kind
         == NoticeKind::UndefinedVserver {
-            vserver: "GW_VS".to_owned()
+            vserver: "GW_VS".to_owned(),
+            nearest: None
         }));
 }
 
@@ -263,7 +264,11 @@ fn bootstrap_bound() {
         })
         .collect();
     assert_eq!(r3, ["auth_allow_access", "LDAP1", "LDAP2"]);
-    assert!(read.notices.iter().all(|n| n.severity() == Severity::Info));
+    // Unbound policies are the only warnings: a policy bound nowhere never applies.
+    assert!(
+        read.notices.iter().all(|n| n.severity() == Severity::Info
+            || matches!(n.kind, NoticeKind::UnboundPolicy { .. }))
+    );
     let unbound: Vec<&str> = read
         .notices
         .iter()

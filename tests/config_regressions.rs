@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use nsexpr::config::{Config, ConfigErrorKind, Excerpt, unquote_argument};
+use nsexpr::config::{Config, ConfigErrorKind, Excerpt, NoticeKind, Severity, unquote_argument};
 use nsexpr::sim::{SimOptions, Simulator, preset};
 
 /// 20,000 unknown options on one line: each error keeps a bounded window, not the line.
@@ -62,7 +62,8 @@ fn a_control_character_in_a_command_word_is_an_error() {
     assert!(loaded.config.ignored().iter().all(|l| l.line != 2));
 }
 
-/// A Latin-1 comment costs that line, not the file.
+/// A Latin-1 command line costs that line, not the file; a Latin-1 comment costs nothing and is
+/// a warning.
 #[test]
 fn a_line_that_is_not_utf8_is_an_error_for_that_line() {
     let bytes = b"# Caf\xe9 office\r\nadd vpn sessionAction A -icaProxy ON\n\
@@ -70,7 +71,13 @@ fn a_line_that_is_not_utf8_is_an_error_for_that_line() {
         add vpn sessionPolicy Q ns_true A\n";
     let loaded = Config::read_bytes(bytes, "latin1.conf");
     let lines: Vec<(usize, usize)> = loaded.errors.iter().map(|e| (e.line, e.column)).collect();
-    assert_eq!(lines, [(1, 6), (3, 53)]);
+    assert_eq!(lines, [(3, 53)]);
+    let comment = loaded
+        .notices
+        .iter()
+        .find(|n| n.kind == NoticeKind::InvalidUtf8Comment)
+        .map(|n| (n.line, n.column, n.severity()));
+    assert_eq!(comment, Some((1, 6, Severity::Warning)));
     assert!(
         loaded
             .errors

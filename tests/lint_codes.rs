@@ -30,6 +30,7 @@ fn findings(code: Code) -> Vec<Finding> {
 /// about (the undefined or unused name, the policy in a bind, the rule or part of it).
 const POSITIONS: &[(Code, usize, usize)] = &[
     (Code::ConfigError, 4, 44),
+    (Code::CommentNotUtf8, 2, 4),
     (Code::UndefinedVserver, 4, 18),
     (Code::UndefinedPolicy, 5, 29),
     (Code::UndefinedAction, 3, 33),
@@ -83,6 +84,31 @@ fn every_code_has_a_config_that_shows_it() {
             "{code}: {found:#?}"
         );
     }
+}
+
+/// A comment that is not UTF-8 loses nothing: a warning. A command line that is not UTF-8 is
+/// skipped: an error.
+#[test]
+fn only_a_command_line_that_is_not_utf8_is_an_error() {
+    let codes = |bytes: &[u8]| -> Vec<(Code, Level)> {
+        lint_source(bytes, "latin1.conf", &LintOptions::default())
+            .findings
+            .into_iter()
+            .filter(|f| matches!(f.code, Code::ConfigError | Code::CommentNotUtf8))
+            .map(|f| (f.code, f.level))
+            .collect()
+    };
+    assert_eq!(
+        codes(b"# r\xe9seau interne\n"),
+        [(Code::CommentNotUtf8, Level::Warning)]
+    );
+    assert_eq!(
+        codes(b"  #r\xe9seau\nadd vpn vserver gw\xe9 SSL 192.0.2.1 443\n"),
+        [
+            (Code::CommentNotUtf8, Level::Warning),
+            (Code::ConfigError, Level::Error)
+        ]
+    );
 }
 
 #[test]

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use super::args::{BenchArgs, Format};
 use super::run::open_corpus;
-use super::simulate::simulator;
+use super::simulate::{print_warnings, simulator};
 use super::{Failure, compile_options, display_path, is_json, print_json, print_out};
 
 /// Sample record numbers kept per applied set and for differing records.
@@ -117,6 +117,7 @@ pub fn bench(args: &BenchArgs, format: Format) -> Result<ExitCode, Failure> {
     let mut sims = Vec::new();
     for config in &configs {
         let (read, sim) = simulator(config, args.vserver.as_deref(), args.header_instance, false)?;
+        print_warnings(&display_path(config), sim.warnings());
         let programs = policy_programs(&read.config, &sim, args);
         sims.push((config, sim, programs));
     }

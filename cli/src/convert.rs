@@ -14,7 +14,13 @@ use nsexpr::corpus::{Generator, Profile};
 use serde_json::json;
 
 use super::args::{ConvertArgs, Format};
-use super::{Failure, diag, load_names, read_text, rule_argument};
+use super::{
+    Failure, diag, display_path, load_config_bytes, load_names, named_expressions, read_bytes,
+    rule_argument,
+};
+
+/// How many lines that are not UTF-8 are named one by one.
+const NOT_UTF8_SHOWN: usize = 5;
 
 /// Runs `nsexpr convert`.
 pub fn convert(args: &ConvertArgs, format: Format) -> Result<ExitCode, Failure> {
@@ -133,8 +139,9 @@ fn generated_cases(n: usize) -> Result<Vec<nsexpr::convert::Case>, Failure> {
 }
 
 fn migrate(args: &ConvertArgs, path: &Path, format: Format) -> Result<ExitCode, Failure> {
-    let text = read_text(path)?;
-    let names = load_names(Some(path))?;
+    let bytes = read_bytes(path)?;
+    let names = named_expressions(&load_config_bytes(&bytes, path));
+    let text = config_text(&bytes, &display_path(path));
     let options = ConvertOptions {
         nspepi_compatible: args.nspepi_compatible,
         names,
@@ -201,6 +208,32 @@ fn migrate(args: &ConvertArgs, path: &Path, format: Format) -> Result<ExitCode, 
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The text of a config read as bytes. The lines that are not UTF-8 (a Latin-1 comment) are
+/// kept with U+FFFD in place of their invalid bytes, with a warning naming them.
+fn config_text(bytes: &[u8], file: &str) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    if let std::borrow::Cow::Owned(_) = text {
+        let lines: Vec<usize> = bytes
+            .split(|&b| b == b'\n')
+            .enumerate()
+            .filter(|(_, line)| std::str::from_utf8(line).is_err())
+            .map(|(i, _)| i + 1)
+            .collect();
+        for line in lines.iter().take(NOT_UTF8_SHOWN) {
+            diag::print_warning(&format!(
+                "{file}:{line}: the line is not valid UTF-8; the migrated configuration has U+FFFD in place of its invalid bytes"
+            ));
+        }
+        if lines.len() > NOT_UTF8_SHOWN {
+            diag::print_warning(&format!(
+                "{file}: {} more lines are not valid UTF-8",
+                lines.len() - NOT_UTF8_SHOWN
+            ));
+        }
+    }
+    text.into_owned()
 }
 
 /// The generator of `nsexpr corpus generate` with its default profile and seed 1.

@@ -118,8 +118,8 @@ fn rule_argument(arg: &str, unquote: bool) -> Result<String, Failure> {
     }
 }
 
-/// Reads an ns.conf; its errors are printed on standard error and reading goes on.
-fn load_config(path: &Path) -> Result<Loaded, Failure> {
+/// Reads a whole file as bytes, or standard input for `-`.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
     let mut bytes = Vec::new();
     let result = if is_stdin(path) {
         io::stdin().read_to_end(&mut bytes)
@@ -127,22 +127,38 @@ fn load_config(path: &Path) -> Result<Loaded, Failure> {
         File::open(path).and_then(|mut f| f.read_to_end(&mut bytes))
     };
     result.map_err(|e| Failure::file(path, e))?;
-    // Bytes, not text: a line that is not UTF-8 is an error for that line only.
-    let read = Config::read_bytes(&bytes, &display_path(path));
+    Ok(bytes)
+}
+
+/// Reads an ns.conf; its errors are printed on standard error and reading goes on.
+fn load_config(path: &Path) -> Result<Loaded, Failure> {
+    let bytes = read_bytes(path)?;
+    Ok(load_config_bytes(&bytes, path))
+}
+
+/// Reads an ns.conf given as bytes (every command reads configs this way): a line that is not
+/// UTF-8 costs that line only. Its errors are printed on standard error.
+fn load_config_bytes(bytes: &[u8], path: &Path) -> Loaded {
+    let read = Config::read_bytes(bytes, &display_path(path));
     diag::print_config_errors(&read.errors);
-    Ok(read)
+    read
 }
 
 /// The named expressions of an ns.conf (none without one).
 fn load_names(config: Option<&Path>) -> Result<NamedExpressions, Failure> {
-    let mut names = NamedExpressions::new();
-    if let Some(path) = config {
-        let read = load_config(path)?;
-        for (name, text) in read.config.named_expressions() {
-            names.define(name, &text.text);
-        }
+    match config {
+        Some(path) => Ok(named_expressions(&load_config(path)?)),
+        None => Ok(NamedExpressions::new()),
     }
-    Ok(names)
+}
+
+/// The named expressions a config defines.
+fn named_expressions(read: &Loaded) -> NamedExpressions {
+    let mut names = NamedExpressions::new();
+    for (name, text) in read.config.named_expressions() {
+        names.define(name, &text.text);
+    }
+    names
 }
 
 /// Compile options for a header-instance choice.

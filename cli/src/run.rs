@@ -21,7 +21,7 @@ use nsexpr::{SetScratch, Verdict};
 use serde::Serialize;
 
 use super::args::{CorpusFormatArg, Format, GenerateArgs, RunArgs};
-use super::simulate::simulator;
+use super::simulate::{print_warnings, simulator};
 use super::{Failure, display_path, is_json, is_stdin, print_json, print_out};
 
 /// How many malformed records are listed with their reason.
@@ -205,6 +205,8 @@ pub fn run(args: &RunArgs, format: Format) -> Result<ExitCode, Failure> {
         args.header_instance,
         false,
     )?;
+    // Once, before the replay: nothing per record.
+    print_warnings(&display_path(&args.config), sim.warnings());
     let (reader, corpus_format) = open_corpus(&args.corpus, args.format_in)?;
     let threads = args
         .threads

@@ -1,12 +1,13 @@
 //! `simulate` and `clients`.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
 use nsexpr::config::Loaded;
-use nsexpr::sim::{ClientPreset, Report, SimOptions, Simulator, preset, presets};
+use nsexpr::config::Severity;
+use nsexpr::sim::{ClientPreset, Report, SimOptions, Simulator, Warning, preset, presets};
 use serde::Serialize;
 
 use super::args::{Format, HeaderInstanceArg, SimulateArgs};
@@ -29,14 +30,17 @@ struct PresetResult<'a> {
     report: &'a Report,
 }
 
-/// `simulate --format json` without a request.
+/// `simulate --format json` without a request: the results (each with the warnings about its
+/// own result) and the warnings about the configuration and identity, once.
 #[derive(Serialize)]
 struct PresetResults<'a> {
     results: Vec<PresetResult<'a>>,
+    warnings: &'a [Warning],
 }
 
-/// Reads the config and builds the simulator (the reader's warnings go into every report).
-/// `Err` when nothing can be simulated.
+/// Reads the config and builds the simulator (the reader's warnings go into every report; the
+/// caller prints them, see [`print_warnings`]). `Err` when nothing can be simulated, after the
+/// reader's warnings, which may say why (a bind to a misspelt vserver).
 pub fn simulator(
     config: &Path,
     vserver: Option<&str>,
@@ -47,20 +51,31 @@ pub fn simulator(
     let mut options = SimOptions::default();
     options.compile = compile_options(instance);
     options.explain = explain;
-    let sim = Simulator::new(&read.config, vserver, options)
-        .map_err(|e| {
+    let sim = match Simulator::new(&read.config, vserver, options) {
+        Ok(sim) => sim.with_notices(&read.notices),
+        Err(e) => {
+            let file = super::display_path(config);
+            let notices: Vec<Warning> = read
+                .notices
+                .iter()
+                .filter(|n| n.severity() == Severity::Warning)
+                .cloned()
+                .map(Warning::Config)
+                .collect();
+            print_warnings(&file, &notices);
             let hint = match e {
                 nsexpr::sim::SimError::AmbiguousVserver(_) => " with --vserver",
                 _ => "",
             };
-            Failure(format!("{}: {e}{hint}", super::display_path(config)))
-        })?
-        .with_notices(&read.notices);
+            return Err(Failure(format!("{file}: {e}{hint}")));
+        }
+    };
     Ok((read, sim))
 }
 
 /// `nsexpr simulate`.
 pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure> {
+    let file = super::display_path(&args.config);
     let (_read, sim) = simulator(
         &args.config,
         args.vserver.as_deref(),
@@ -68,6 +83,8 @@ pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure
         args.explain,
     )?;
     let preset = args.client.as_deref().map(client_preset).transpose()?;
+    let identity = &args.identity;
+    let identity_warnings = sim.identity_warnings(identity.user.as_deref(), &identity.groups);
     let r = &args.request;
     let described = preset.is_some()
         || !r.headers.is_empty()
@@ -77,38 +94,57 @@ pub fn simulate(args: &SimulateArgs, format: Format) -> Result<ExitCode, Failure
     if described {
         let input = build_request(r, preset)?;
         let context = identity_context(input.context, args);
-        let report = sim.simulate_with(&input.request, &context);
+        let mut report = sim.simulate_with(&input.request, &context);
+        for w in identity_warnings {
+            if !report.warnings.contains(&w) {
+                report.warnings.push(w);
+            }
+        }
         if is_json(format) {
             print_json(&report)?;
+            print_warnings(&file, &report.warnings);
         } else {
             // Warnings go to standard error, the report to standard output.
-            let mut shown = report.clone();
-            let warnings = std::mem::take(&mut shown.warnings);
-            print_out(&shown.to_string())?;
-            print_warnings(&warnings);
+            let warnings = std::mem::take(&mut report.warnings);
+            print_out(&report.to_string())?;
+            print_warnings(&file, &warnings);
         }
         return Ok(ExitCode::SUCCESS);
     }
+    // The warnings about the configuration and the identity are the same for every preset:
+    // they are reported once, and each result keeps only the warnings about itself.
+    let mut shared: Vec<Warning> = sim.warnings().to_vec();
+    shared.extend(identity_warnings);
     let mut results = Vec::new();
     for p in presets() {
         let input = build_request(r, Some(p))?;
         let context = identity_context(input.context, args);
-        let report = sim.simulate_with(&input.request, &context);
+        let mut report = sim.simulate_with(&input.request, &context);
+        report.warnings.retain(|w| !shared.contains(w));
         results.push((p.id, report));
     }
-    if is_json(format) {
-        let results = results
+    let all_warnings = || {
+        shared
             .iter()
-            .map(|(client, report)| PresetResult { client, report })
-            .collect();
-        print_json(&PresetResults { results })?;
+            .chain(results.iter().flat_map(|(_, r)| &r.warnings))
+    };
+    if is_json(format) {
+        let json = PresetResults {
+            results: results
+                .iter()
+                .map(|(client, report)| PresetResult { client, report })
+                .collect(),
+            warnings: &shared,
+        };
+        print_json(&json)?;
+        print_warnings(&file, all_warnings());
     } else {
         let layout = TableLayout {
             sources: args.sources,
             width: (!args.wide).then(terminal_width).flatten(),
         };
         print_out(&preset_table(sim.vserver(), &results, &layout))?;
-        print_warnings(results.iter().flat_map(|(_, r)| &r.warnings));
+        print_warnings(&file, all_warnings());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -283,20 +319,20 @@ fn fitted(mut rows: Vec<Vec<String>>, width: Option<usize>) -> String {
     }
 }
 
-/// Prints each distinct warning once on standard error, with one `warning:` prefix.
-fn print_warnings<'w>(warnings: impl IntoIterator<Item = &'w nsexpr::sim::Warning>) {
-    let distinct: BTreeSet<String> = warnings
-        .into_iter()
-        .map(|w| match w {
-            // The notice's own text carries its severity; the prefix says it once.
-            nsexpr::sim::Warning::Config(notice) => {
-                format!("line {}: {}", notice.line, notice.kind)
+/// Prints each distinct warning once on standard error, with one `warning:` prefix: the
+/// reader's notices as `file:line:column: message`, the others as `file: message`.
+pub fn print_warnings<'w>(file: &str, warnings: impl IntoIterator<Item = &'w Warning>) {
+    let mut seen = HashSet::new();
+    for w in warnings {
+        let text = match w {
+            Warning::Config(notice) => {
+                format!("{file}:{}:{}: {}", notice.line, notice.column, notice.kind)
             }
-            other => other.to_string(),
-        })
-        .collect();
-    for w in distinct {
-        super::diag::print_warning(&w);
+            other => format!("{file}: {other}"),
+        };
+        if seen.insert(text.clone()) {
+            super::diag::print_warning(&text);
+        }
     }
 }
 

@@ -88,8 +88,8 @@ pub fn test(args: &TestArgs, format: Format) -> Result<ExitCode, Failure> {
     Ok(status(failed == 0))
 }
 
-/// Runs one spec (its configs' errors go to standard error); a spec that cannot be read is one
-/// failed case named `(spec)`.
+/// Runs one spec (its configs' errors and warnings go to standard error, once per config file);
+/// a spec that cannot be read is one failed case named `(spec)`.
 fn run_spec(path: &Path) -> SpecResult {
     let file = path.display().to_string();
     match Spec::from_path(path).map(|spec| spec.run()) {
@@ -116,6 +116,9 @@ fn run_spec(path: &Path) -> SpecResult {
 
 fn spec_result(file: String, report: &TestReport) -> SpecResult {
     diag::print_config_errors(&report.config_errors);
+    for warning in &report.warnings {
+        diag::print_warning(&warning.to_string());
+    }
     SpecResult {
         file,
         cases: report

@@ -60,7 +60,20 @@ impl Excerpt {
     pub const AFTER: usize = 60;
 
     /// The window of `line` around the byte `span` (clamped to the line and to char boundaries).
-    pub(super) fn new(line: &str, span: Span) -> Excerpt {
+    /// The window holds at most [`BEFORE`](Self::BEFORE) + [`SPAN`](Self::SPAN) +
+    /// [`AFTER`](Self::AFTER) characters whatever the line's length.
+    ///
+    /// ```
+    /// use nsexpr::Span;
+    /// use nsexpr::config::Excerpt;
+    ///
+    /// let line = format!("{} CONTAIN x", "a".repeat(1_000_000));
+    /// let excerpt = Excerpt::new(&line, Span::new(1_000_001, 1_000_008));
+    /// assert!(excerpt.cut_before && !excerpt.cut_after);
+    /// assert!(excerpt.to_string().len() < 400);
+    /// assert!(excerpt.to_string().ends_with("^^^^^^^"));
+    /// ```
+    pub fn new(line: &str, span: Span) -> Excerpt {
         let start = floor_boundary(line, span.start);
         let end = floor_boundary(line, span.end.max(start));
         let before = line.get(..start).unwrap_or("");
@@ -120,20 +133,27 @@ impl fmt::Display for ConfigError {
             "{}:{}:{}: {}",
             self.file, self.line, self.column, self.kind
         )?;
-        let excerpt = &self.excerpt;
-        let lead = if excerpt.cut_before { "..." } else { "" };
-        let shown: String = excerpt
+        write!(f, "{}", self.excerpt)
+    }
+}
+
+/// Two lines: the window (`...` where the line is cut; tabs and control characters shown as
+/// blanks), then `^^^` under the span.
+impl fmt::Display for Excerpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lead = if self.cut_before { "..." } else { "" };
+        let shown: String = self
             .text
             .chars()
             .map(|c| if c == '\t' || c.is_control() { ' ' } else { c })
             .collect();
-        let tail = if excerpt.cut_after { "..." } else { "" };
+        let tail = if self.cut_after { "..." } else { "" };
         writeln!(f, "{lead}{shown}{tail}")?;
         write!(
             f,
             "{}{}",
-            " ".repeat(lead.len() + excerpt.span_column),
-            "^".repeat(excerpt.span_width)
+            " ".repeat(lead.len() + self.span_column),
+            "^".repeat(self.span_width)
         )
     }
 }
@@ -289,14 +309,20 @@ impl Notice {
     /// How serious the finding is.
     pub fn severity(&self) -> Severity {
         match self.kind {
-            NoticeKind::NonSessionPolicyBind { .. }
-            | NoticeKind::UnboundPolicy { .. }
+            NoticeKind::NonSessionPolicyBind { .. } | NoticeKind::BuiltinObject { .. } => {
+                Severity::Info
+            }
+            NoticeKind::Parameter(ParameterIssue::Case { .. }) => Severity::Info,
+            // A typo in a bind leaves a vserver with nothing bound and a policy that never
+            // applies: a run that tests nothing, so these are warnings too.
+            NoticeKind::UnboundPolicy { .. }
             | NoticeKind::UndefinedVserver { .. }
-            | NoticeKind::BuiltinObject { .. } => Severity::Info,
-            NoticeKind::UndefinedPolicy { .. }
+            | NoticeKind::UndefinedPolicy { .. }
             | NoticeKind::UndefinedAction { .. }
             | NoticeKind::UndefinedPatternSet { .. }
-            | NoticeKind::NonstandardQQuote { .. } => Severity::Warning,
+            | NoticeKind::NonstandardQQuote { .. }
+            | NoticeKind::Parameter(_)
+            | NoticeKind::InvalidUtf8Comment => Severity::Warning,
         }
     }
 }
@@ -322,18 +348,25 @@ pub enum NoticeKind {
         kind: String,
     },
     /// A bind of a name that no `add` line defines; ignored.
-    #[error("bind of undefined policy `{policy}` ignored")]
+    #[error("bind of undefined policy `{policy}` ignored{}", did_you_mean(.nearest.as_deref()))]
     UndefinedPolicy {
         /// The policy name.
         policy: String,
+        /// The defined session policy with the closest name, if one is close enough to be a typo.
+        nearest: Option<String>,
     },
     /// A session policy whose action is not defined.
-    #[error("session policy `{policy}` uses undefined session action `{action}`")]
+    #[error(
+        "session policy `{policy}` uses undefined session action `{action}`{}",
+        did_you_mean(.nearest.as_deref())
+    )]
     UndefinedAction {
         /// The policy.
         policy: String,
         /// The missing action.
         action: String,
+        /// The defined session action with the closest name, if one is close enough.
+        nearest: Option<String>,
     },
     /// A session policy that is defined but bound nowhere.
     #[error("session policy `{policy}` is not bound")]
@@ -342,10 +375,15 @@ pub enum NoticeKind {
         policy: String,
     },
     /// A bind to a vserver that no `add vpn vserver` line defines (kept).
-    #[error("vserver `{vserver}` is not defined in this file")]
+    #[error(
+        "vserver `{vserver}` is not defined in this file{}",
+        did_you_mean(.nearest.as_deref())
+    )]
     UndefinedVserver {
         /// The vserver.
         vserver: String,
+        /// The defined vserver with the closest name, if one is close enough to be a typo.
+        nearest: Option<String>,
     },
     /// A `bind policy patset` to a set that no `add policy patset` line defines (dropped).
     #[error("pattern set `{name}` is bound but not defined; the string is dropped")]
@@ -359,12 +397,99 @@ pub enum NoticeKind {
         /// The object name.
         name: String,
     },
+    /// A session-action or `set vpn parameter` option that is not a session parameter, or a
+    /// value outside its domain (the line is read; the simulator uses the value as written).
+    #[error("{issue}{hint}", issue = .0, hint = .0.hint().map(|h| format!(" ({h})")).unwrap_or_default())]
+    Parameter(ParameterIssue),
+    /// A comment line that is not UTF-8 (a Latin-1 accent, say): nothing is lost, since the
+    /// line is a comment.
+    #[error("the comment is not valid UTF-8")]
+    InvalidUtf8Comment,
     /// A q-quote with a delimiter outside GUIDE92's list (`qquote-nonstandard`, docs/semantics.md#nsconf-lexing).
     #[error("q-quote with nonstandard delimiter `{delimiter}` (qquote-nonstandard)")]
     NonstandardQQuote {
         /// The delimiter.
         delimiter: char,
     },
+}
+
+/// What is wrong with a session parameter as written (see
+/// [`check_parameter`](super::check_parameter)). `Display` is the message without the hint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum ParameterIssue {
+    /// Not a parameter the appliance knows (a typo, or an option of another command).
+    #[error("unknown session parameter `-{name}`")]
+    Unknown {
+        /// The option as written, without the dash.
+        name: String,
+        /// The closest parameter name, if close enough to be a typo.
+        nearest: Option<&'static str>,
+    },
+    /// A value that is none of the parameter's words.
+    #[error("`-{parameter}` must be one of {}, found `{value}`", .words.join(", "))]
+    NotOneOf {
+        /// The parameter's canonical name.
+        parameter: &'static str,
+        /// The value as written.
+        value: String,
+        /// The accepted words.
+        words: &'static [&'static str],
+        /// The closest word, if close enough to be a typo.
+        nearest: Option<&'static str>,
+    },
+    /// A value that is not a whole number in the parameter's range.
+    #[error("`-{parameter}` must be a whole number from {min} to {max}, found `{value}`")]
+    NotInRange {
+        /// The parameter's canonical name.
+        parameter: &'static str,
+        /// The value as written.
+        value: String,
+        /// The smallest accepted value.
+        min: u32,
+        /// The largest accepted value.
+        max: u32,
+    },
+    /// An accepted word written in another case than its canonical spelling (read as that).
+    #[error("`-{parameter} {value}` is read as `{canonical}`")]
+    Case {
+        /// The parameter's canonical name.
+        parameter: &'static str,
+        /// The value as written.
+        value: String,
+        /// The canonical spelling.
+        canonical: &'static str,
+    },
+}
+
+impl ParameterIssue {
+    /// How to fix it ("did you mean `-splitTunnel`?").
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            ParameterIssue::Unknown { nearest, .. } => Some(nearest.map_or_else(
+                || "remove it, or check its spelling in the session-action reference".to_owned(),
+                |n| format!("did you mean `-{n}`?"),
+            )),
+            ParameterIssue::NotOneOf { nearest, words, .. } => Some(nearest.map_or_else(
+                || format!("write one of {}", words.join(", ")),
+                |n| format!("did you mean `{n}`?"),
+            )),
+            ParameterIssue::NotInRange { min, max, .. } => {
+                Some(format!("write a whole number from {min} to {max}"))
+            }
+            ParameterIssue::Case { canonical, .. } => {
+                Some(format!("write `{canonical}`, as `show` prints it"))
+            }
+        }
+    }
+}
+
+/// ` (did you mean `x`?)` for a nearest name, else nothing.
+fn did_you_mean(nearest: Option<&str>) -> String {
+    nearest
+        .map(|n| format!(" (did you mean `{n}`?)"))
+        .unwrap_or_default()
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {

@@ -38,7 +38,9 @@ mod params;
 mod reader;
 mod vocab;
 
-pub use diag::{ConfigError, ConfigErrorKind, Excerpt, Notice, NoticeKind, Severity};
+pub use diag::{
+    ConfigError, ConfigErrorKind, Excerpt, Notice, NoticeKind, ParameterIssue, Severity,
+};
 pub use lexer::{
     LexError, LexErrorKind, Token, TokenKind, UnquoteError, lex_line, unquote_argument,
 };
@@ -50,6 +52,6 @@ pub use model::{
 };
 pub use params::{
     ParameterDomain, SESSION_PARAMETERS, builtin_defaults, canonical_parameter, canonical_value,
-    parameter_domain,
+    check_parameter, parameter_domain,
 };
 pub use reader::FileError;

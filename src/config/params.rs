@@ -1,6 +1,7 @@
 //! Session-action and `set vpn parameter` parameter names, and the built-in global defaults
 //! (docs/semantics.md#session-parameters).
 
+use super::diag::ParameterIssue;
 use super::vocab::{Resolved, resolve};
 
 /// Every session-action / `set vpn parameter` parameter the reader knows, spelled as in the CLI
@@ -295,6 +296,65 @@ pub fn canonical_value(canonical: &str, value: &str) -> Option<&'static str> {
             .copied()
             .find(|w| w.eq_ignore_ascii_case(value)),
         ParameterDomain::Number { .. } => None,
+    }
+}
+
+/// Checks a session parameter as written (`name` without the dash, and its first value when it
+/// has one): an unknown or ambiguous name, a value outside the parameter's domain, or a word
+/// value in another case than its canonical spelling. `None` when nothing is wrong. Shared by
+/// the reader's notices and `nsexpr::lint`.
+///
+/// ```
+/// use nsexpr::config::{ParameterIssue, check_parameter};
+///
+/// let typo = check_parameter("splitTunel", Some("ON"));
+/// assert_eq!(typo.and_then(|i| i.hint()).as_deref(), Some("did you mean `-splitTunnel`?"));
+/// assert!(matches!(
+///     check_parameter("sessTimeout", Some("abc")),
+///     Some(ParameterIssue::NotInRange { min: 1, max: 65535, .. })
+/// ));
+/// assert!(matches!(
+///     check_parameter("clientlessVpnMode", Some("maybe")),
+///     Some(ParameterIssue::NotOneOf { .. })
+/// ));
+/// assert_eq!(check_parameter("icaProxy", Some("ON")), None);
+/// ```
+pub fn check_parameter(name: &str, value: Option<&str>) -> Option<ParameterIssue> {
+    let Some(parameter) = canonical_parameter(name) else {
+        return Some(ParameterIssue::Unknown {
+            name: name.to_owned(),
+            nearest: crate::syntax::nearest(name, SESSION_PARAMETERS.iter().copied()),
+        });
+    };
+    let value = value?;
+    match parameter_domain(parameter)? {
+        ParameterDomain::Words(words) => {
+            if words.contains(&value) {
+                return None;
+            }
+            Some(match words.iter().find(|w| w.eq_ignore_ascii_case(value)) {
+                Some(canonical) => ParameterIssue::Case {
+                    parameter,
+                    value: value.to_owned(),
+                    canonical,
+                },
+                None => ParameterIssue::NotOneOf {
+                    parameter,
+                    value: value.to_owned(),
+                    words,
+                    nearest: crate::syntax::nearest(value, words.iter().copied()),
+                },
+            })
+        }
+        ParameterDomain::Number { min, max } => {
+            let ok = value.parse::<u32>().is_ok_and(|n| (min..=max).contains(&n));
+            (!ok).then(|| ParameterIssue::NotInRange {
+                parameter,
+                value: value.to_owned(),
+                min,
+                max,
+            })
+        }
     }
 }
 

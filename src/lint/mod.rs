@@ -109,6 +109,7 @@ macro_rules! codes {
 
 codes! {
     ConfigError = "config-error", Error, "A malformed line of a known command.";
+    CommentNotUtf8 = "comment-not-utf8", Warning, "A comment line that is not UTF-8 (a Latin-1 accent, say); nothing is lost.";
     UndefinedVserver = "undefined-vserver", Error, "A bind to a vpn vserver that no `add vpn vserver` defines.";
     UndefinedPolicy = "undefined-policy", Error, "A bind of a policy that no `add` defines.";
     UndefinedAction = "undefined-action", Error, "A session policy whose session action is not defined.";
@@ -338,7 +339,7 @@ pub fn lint_source(source: &[u8], file: &str, options: &LintOptions) -> LintRepo
         .map(|p| p.name.as_str())
         .collect();
     for notice in &loaded.notices {
-        if let NoticeKind::UndefinedPolicy { policy } = &notice.kind {
+        if let NoticeKind::UndefinedPolicy { policy, .. } = &notice.kind {
             sink.push(
                 Code::UndefinedPolicy,
                 (notice.line, notice.column),
@@ -420,6 +421,16 @@ pub fn lint_loaded(loaded: &Loaded, options: &LintOptions) -> LintReport {
             error.kind.to_string(),
             hint,
         );
+    }
+    for notice in &loaded.notices {
+        if notice.kind == NoticeKind::InvalidUtf8Comment {
+            sink.push(
+                Code::CommentNotUtf8,
+                (notice.line, notice.column),
+                notice.kind.to_string(),
+                Some("save the file as UTF-8".to_owned()),
+            );
+        }
     }
     report.extend(sink.findings);
     report

@@ -2,11 +2,9 @@
 //! values in another case than their canonical spelling. Works on the lexed lines, so findings
 //! point at the option itself.
 
-use crate::config::{
-    ParameterDomain, SESSION_PARAMETERS, TokenKind, canonical_parameter, lex_line, parameter_domain,
-};
+use crate::config::{ParameterIssue, TokenKind, check_parameter, lex_line};
 
-use super::{Code, Sink, did_you_mean};
+use super::{Code, Sink};
 
 /// Checks every `add`/`set vpn sessionAction` and `set vpn parameter` line of the file.
 pub(super) fn check(source: &[u8], sink: &mut Sink<'_>) {
@@ -40,26 +38,17 @@ pub(super) fn check(source: &[u8], sink: &mut Sink<'_>) {
                 let column = line.get(..span.start).map_or(0, |b| b.chars().count()) + 1;
                 (index + 1, column)
             };
-            let name = token.value.as_ref();
-            let Some(canonical) = canonical_parameter(name) else {
-                sink.push(
-                    Code::UnknownParameter,
-                    at(token.span),
-                    format!("unknown session parameter `-{name}`"),
-                    Some(
-                        did_you_mean(name, SESSION_PARAMETERS.iter().copied()).map_or_else(
-                            || {
-                                "remove it, or check its spelling in the session-action reference"
-                                    .to_owned()
-                            },
-                            |h| h.replacen('`', "`-", 1),
-                        ),
-                    ),
-                );
+            let Some(issue) = check_parameter(&token.value, value.map(|v| v.value.as_ref())) else {
                 continue;
             };
-            let Some(value) = value else { continue };
-            check_value(canonical, &value.value, at(value.span), sink);
+            // Value findings point at the value.
+            let value_span = value.map_or(token.span, |v| v.span);
+            let (code, span) = match issue {
+                ParameterIssue::Unknown { .. } => (Code::UnknownParameter, token.span),
+                ParameterIssue::Case { .. } => (Code::ParameterCase, value_span),
+                _ => (Code::ParameterValue, value_span),
+            };
+            sink.push(code, at(span), issue.to_string(), issue.hint());
         }
     }
 }
@@ -70,50 +59,4 @@ fn abbreviates(word: &str, full: &str, min: usize) -> bool {
         && full
             .get(..word.len())
             .is_some_and(|prefix| prefix.eq_ignore_ascii_case(word))
-}
-
-fn check_value(parameter: &str, value: &str, at: (usize, usize), sink: &mut Sink<'_>) {
-    match parameter_domain(parameter) {
-        Some(ParameterDomain::Words(words)) => {
-            if words.contains(&value) {
-                return;
-            }
-            match words.iter().find(|w| w.eq_ignore_ascii_case(value)) {
-                Some(canonical) => sink.push(
-                    Code::ParameterCase,
-                    at,
-                    format!("`-{parameter} {value}` is read as `{canonical}`"),
-                    Some(format!("write `{canonical}`, as `show` prints it")),
-                ),
-                None => sink.push(
-                    Code::ParameterValue,
-                    at,
-                    format!(
-                        "`-{parameter}` must be one of {}, found `{value}`",
-                        words.join(", ")
-                    ),
-                    Some(
-                        did_you_mean(value, words.iter().copied())
-                            .unwrap_or_else(|| format!("write one of {}", words.join(", "))),
-                    ),
-                ),
-            }
-        }
-        Some(ParameterDomain::Number { min, max }) => {
-            let ok = value.parse::<u32>().is_ok_and(|n| (min..=max).contains(&n));
-            if !ok {
-                sink.push(
-                    Code::ParameterValue,
-                    at,
-                    format!(
-                        "`-{parameter}` must be a whole number from {min} to {max}, found `{value}`"
-                    ),
-                    Some(format!(
-                        "write `-{parameter}` followed by a number from {min} to {max}"
-                    )),
-                );
-            }
-        }
-        _ => {}
-    }
 }

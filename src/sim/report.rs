@@ -206,7 +206,8 @@ pub enum Warning {
         policy: String,
         /// The line of its rule.
         line: usize,
-        /// The parser's message with its excerpt.
+        /// The parser's message with a bounded excerpt of the rule around the error (see
+        /// [`Excerpt`](crate::config::Excerpt)), whatever the rule's length.
         error: String,
     },
     /// A policy rule that does not compile (an unknown named expression, say).
@@ -217,7 +218,7 @@ pub enum Warning {
         line: usize,
         /// Whether the cause is an unknown named expression.
         unknown_name: bool,
-        /// The compiler's message.
+        /// The compiler's message with a bounded excerpt of the text around the error.
         error: String,
     },
     /// A rule mixing `&&` and `||` without parentheses (D1).
@@ -226,8 +227,51 @@ pub enum Warning {
         policy: String,
         /// The line of its rule.
         line: usize,
-        /// The rule, fully parenthesised as it is read.
+        /// The rule, fully parenthesised as it is read (cut with `...` past
+        /// [`Warning::MAX_TEXT`] characters).
         read_as: String,
+    },
+    /// Another lint of the parser on a policy's rule (a `)` read as part of a value, a `*` in a
+    /// URL pattern outside the verified shapes, ...).
+    RuleLint {
+        /// The policy.
+        policy: String,
+        /// The line of its rule.
+        line: usize,
+        /// The column of the finding in that line.
+        column: usize,
+        /// The parser's message (cut with `...` past [`Warning::MAX_TEXT`] characters).
+        message: String,
+    },
+    /// More lints on one rule than are listed one by one ([`Warning::MAX_RULE_LINTS`]).
+    MoreRuleLints {
+        /// The policy.
+        policy: String,
+        /// The line of its rule.
+        line: usize,
+        /// How many were left out.
+        more: usize,
+    },
+    /// No session policy can apply on the vserver: none is bound to it, to a user or group, or
+    /// globally, so every request gets the `set vpn parameter` and default settings.
+    NothingBound {
+        /// The vserver.
+        vserver: String,
+    },
+    /// A group of the identity that the configuration never mentions (no `add aaa group`, no
+    /// bind, no rule names it), so it changes nothing; often a typo.
+    UnknownGroup {
+        /// The group as given.
+        group: String,
+        /// The closest group the configuration mentions, if close enough to be a typo.
+        nearest: Option<String>,
+    },
+    /// A user that the configuration never mentions, so it changes nothing; often a typo.
+    UnknownUser {
+        /// The user as given.
+        user: String,
+        /// The closest user the configuration mentions, if close enough to be a typo.
+        nearest: Option<String>,
     },
     /// Classic and advanced session policies bound together (D33): classic bindings in
     /// priority order and the advanced walk, one after the other.
@@ -303,6 +347,33 @@ impl fmt::Display for Warning {
                 f,
                 "session policy `{policy}` (line {line}): the rule mixes && and || without parentheses; it is read as `{read_as}`"
             ),
+            Warning::RuleLint {
+                policy,
+                line,
+                column,
+                message,
+            } => write!(
+                f,
+                "session policy `{policy}` (line {line}, column {column}): {message}"
+            ),
+            Warning::MoreRuleLints { policy, line, more } => write!(
+                f,
+                "session policy `{policy}` (line {line}): {more} more lints on the rule"
+            ),
+            Warning::NothingBound { vserver } => write!(
+                f,
+                "no session policy is bound to vserver `{vserver}`, to a user or group, or globally: every request gets the `set vpn parameter` and default settings"
+            ),
+            Warning::UnknownGroup { group, nearest } => write!(
+                f,
+                "group `{group}` is not mentioned in the configuration, so it changes nothing{}",
+                did_you_mean(nearest.as_deref())
+            ),
+            Warning::UnknownUser { user, nearest } => write!(
+                f,
+                "user `{user}` is not mentioned in the configuration, so it changes nothing{}",
+                did_you_mean(nearest.as_deref())
+            ),
             Warning::MixedSyntax { order } => {
                 let order = match order {
                     MixedOrder::AdvancedFirst => "the advanced walk first, then classic bindings",
@@ -328,6 +399,23 @@ impl fmt::Display for Warning {
             ),
         }
     }
+}
+
+impl Warning {
+    /// The most characters of rule text (a parenthesised reading, a lint message) a warning
+    /// carries; longer text is cut with `...`, so a warning stays small whatever the rule.
+    pub const MAX_TEXT: usize = 300;
+
+    /// The most lints listed one by one per rule; the rest are counted in
+    /// [`Warning::MoreRuleLints`].
+    pub const MAX_RULE_LINTS: usize = 5;
+}
+
+/// ` (did you mean `x`?)` for a nearest name, else nothing.
+fn did_you_mean(nearest: Option<&str>) -> String {
+    nearest
+        .map(|n| format!(" (did you mean `{n}`?)"))
+        .unwrap_or_default()
 }
 
 impl From<Warning> for String {

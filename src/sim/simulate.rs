@@ -13,7 +13,8 @@ use crate::compile::{
     CompileErrorKind, CompileOptions, NamedExpressions, ProgramSet, ProgramSetBuilder, SetScratch,
 };
 use crate::config::{
-    Bind, BindPoint, Config, Goto, Notice, Severity, builtin_defaults, is_builtin_policy,
+    Bind, BindPoint, Config, Excerpt, Goto, Notice, NoticeKind, Severity, builtin_defaults,
+    is_builtin_policy,
 };
 use crate::eval::{Context, RequestView, Verdict};
 use crate::syntax::{LintKind, ParseOptions};
@@ -113,8 +114,16 @@ pub enum SimError {
     #[error("the configuration has several vpn vservers ({0}); choose one")]
     AmbiguousVserver(String),
     /// The chosen vserver is not in the config.
-    #[error("vpn vserver `{0}` is not in the configuration")]
-    UnknownVserver(String),
+    #[error(
+        "vpn vserver `{name}` is not in the configuration{}",
+        nearest.as_ref().map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default()
+    )]
+    UnknownVserver {
+        /// The name asked for.
+        name: String,
+        /// The closest vserver name of the configuration, if close enough to be a typo.
+        nearest: Option<String>,
+    },
 }
 
 /// How a policy's rule is evaluated.
@@ -203,8 +212,69 @@ pub struct Simulator {
     /// Every parameter name any action, `set vpn parameter` or default mentions.
     parameters: BTreeSet<String>,
     group_weights: BTreeMap<String, u32>,
+    /// What the configuration says about identities, for [`Simulator::identity_warnings`].
+    identities: Identities,
     warnings: Vec<Warning>,
     options: SimOptions,
+}
+
+/// The groups and users a configuration mentions.
+#[derive(Debug, Clone, Default)]
+struct Identities {
+    /// Defined or bound groups.
+    groups: Vec<String>,
+    /// Defined, bound or member users.
+    users: Vec<String>,
+    /// The rules and named expressions that test the user (`AAA.USER...`), lower-cased.
+    rules: String,
+}
+
+impl Identities {
+    fn new(config: &Config) -> Identities {
+        let mut groups: Vec<String> = config.groups().iter().map(|g| g.name.clone()).collect();
+        let mut users: Vec<String> = config.users().iter().map(|u| u.name.clone()).collect();
+        users.extend(
+            config
+                .groups()
+                .iter()
+                .flat_map(|g| g.members.iter().cloned()),
+        );
+        for bind in config.binds() {
+            match &bind.point {
+                BindPoint::Group(g) => groups.push(g.clone()),
+                BindPoint::User(u) => users.push(u.clone()),
+                BindPoint::Vserver(_) | BindPoint::Global => {}
+            }
+        }
+        for names in [&mut groups, &mut users] {
+            let mut seen = BTreeSet::new();
+            names.retain(|n| seen.insert(n.clone()));
+        }
+        let mut rules = String::new();
+        let texts = config
+            .session_policies()
+            .iter()
+            .map(|p| p.rule.text.as_str())
+            .chain(config.expressions().iter().map(|e| e.value.text.as_str()));
+        for text in texts {
+            let lower = text.to_lowercase();
+            if lower.contains("aaa.user") {
+                rules.push_str(&lower);
+                rules.push('\n');
+            }
+        }
+        Identities {
+            groups,
+            users,
+            rules,
+        }
+    }
+
+    /// Whether the configuration mentions `name`: among `known` as written, or in a rule.
+    fn mentions(&self, known: &[String], name: &str) -> bool {
+        known.iter().any(|k| k == name)
+            || (!name.is_empty() && self.rules.contains(&name.to_lowercase()))
+    }
 }
 
 impl Simulator {
@@ -278,6 +348,11 @@ impl Simulator {
                 policy: index,
             });
         }
+        if bindings.is_empty() {
+            warnings.push(Warning::NothingBound {
+                vserver: vserver.clone(),
+            });
+        }
         global_layer.extend(config.vpn_parameters().iter().cloned());
         for (k, v) in global_layer {
             global.insert(k, v);
@@ -326,21 +401,98 @@ impl Simulator {
             global,
             parameters,
             group_weights,
+            identities: Identities::new(config),
             warnings,
             options,
         })
     }
 
-    /// Adds the reader's warnings (undefined policies and actions...) to every report.
+    /// Adds the reader's warnings (binds of undefined policies or to undefined vservers,
+    /// unbound policies, undefined actions, unknown session parameters...) to every report,
+    /// ahead of the simulator's own. A finding both report is kept once, as the reader's notice,
+    /// which has its line.
     pub fn with_notices(mut self, notices: &[Notice]) -> Simulator {
-        self.warnings.extend(
-            notices
-                .iter()
-                .filter(|n| n.severity() == Severity::Warning)
-                .cloned()
-                .map(Warning::Config),
-        );
+        let notices: Vec<&Notice> = notices
+            .iter()
+            .filter(|n| n.severity() == Severity::Warning)
+            .collect();
+        self.warnings.retain(|w| {
+            !notices.iter().any(|n| match (w, &n.kind) {
+                (
+                    Warning::UndefinedAction { policy, action },
+                    NoticeKind::UndefinedAction {
+                        policy: p,
+                        action: a,
+                        ..
+                    },
+                ) => policy == p && action == a,
+                (
+                    Warning::UndefinedPolicy { policy },
+                    NoticeKind::UndefinedPolicy { policy: p, .. },
+                ) => policy == p,
+                _ => false,
+            })
+        });
+        let mut warnings: Vec<Warning> =
+            notices.into_iter().cloned().map(Warning::Config).collect();
+        warnings.append(&mut self.warnings);
+        self.warnings = warnings;
         self
+    }
+
+    /// The warnings about the configuration: the same in every report, whatever the request and
+    /// identity (each report's [`warnings`](Report::warnings) starts with them).
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// Warnings about an identity: each group (and the user) that the configuration never
+    /// mentions, so that it changes nothing, with the closest name it does mention.
+    ///
+    /// ```
+    /// use nsexpr::config::Config;
+    /// use nsexpr::sim::{SimOptions, Simulator, Warning};
+    ///
+    /// let loaded = Config::read(
+    ///     "add vpn vserver GW SSL 10.0.0.1 443\n\
+    ///      add vpn sessionAction A -icaProxy ON\n\
+    ///      add vpn sessionPolicy P ns_true A\n\
+    ///      bind aaa group Staff -policy P -priority 10\n",
+    ///     "ns.conf",
+    /// );
+    /// let sim = Simulator::new(&loaded.config, None, SimOptions::default())?;
+    /// let warnings = sim.identity_warnings(None, &["Stafff".to_owned()]);
+    /// assert!(matches!(
+    ///     warnings.as_slice(),
+    ///     [Warning::UnknownGroup { nearest: Some(n), .. }] if n == "Staff"
+    /// ));
+    /// assert!(sim.identity_warnings(None, &["Staff".to_owned()]).is_empty());
+    /// # Ok::<(), nsexpr::sim::SimError>(())
+    /// ```
+    pub fn identity_warnings(&self, user: Option<&str>, groups: &[String]) -> Vec<Warning> {
+        let ids = &self.identities;
+        let nearest = |name: &str, known: &[String]| {
+            crate::syntax::nearest(name, known.iter().map(String::as_str)).map(str::to_owned)
+        };
+        let mut warnings = Vec::new();
+        if let Some(user) = user.filter(|u| !ids.mentions(&ids.users, u)) {
+            warnings.push(Warning::UnknownUser {
+                user: user.to_owned(),
+                nearest: nearest(user, &ids.users),
+            });
+        }
+        for (i, group) in groups.iter().enumerate() {
+            if groups.get(..i).is_some_and(|before| before.contains(group))
+                || ids.mentions(&ids.groups, group)
+            {
+                continue;
+            }
+            warnings.push(Warning::UnknownGroup {
+                group: group.clone(),
+                nearest: nearest(group, &ids.groups),
+            });
+        }
+        warnings
     }
 
     /// The vserver simulated.
@@ -940,10 +1092,19 @@ fn choose_vserver(config: &Config, wanted: Option<&str>) -> Result<String, SimEr
         }
     }
     match wanted {
-        Some(w) => names
-            .into_iter()
-            .find(|n| n == w || n.eq_ignore_ascii_case(w))
-            .ok_or_else(|| SimError::UnknownVserver(w.to_owned())),
+        Some(w) => match names.iter().find(|n| *n == w || n.eq_ignore_ascii_case(w)) {
+            Some(found) => Ok(found.clone()),
+            None => {
+                // Defined vservers first: a name only a bind uses may itself be a typo.
+                let defined = config.vservers().iter().map(|v| v.name.as_str());
+                let nearest = crate::syntax::nearest(w, defined)
+                    .or_else(|| crate::syntax::nearest(w, names.iter().map(String::as_str)));
+                Err(SimError::UnknownVserver {
+                    name: w.to_owned(),
+                    nearest: nearest.map(str::to_owned),
+                })
+            }
+        },
         None => match names.len() {
             0 => Err(SimError::NoVserver),
             1 => names.pop().ok_or(SimError::NoVserver),
@@ -1001,7 +1162,7 @@ fn compile_policy(
                     policy: name.to_owned(),
                     line: policy.rule.line,
                     unknown_name: e.is_unknown_name(),
-                    error: e.to_string(),
+                    error: bounded_error(&e),
                 });
                 Rule::Unevaluated(Dependency::RuleError)
             }
@@ -1018,18 +1179,12 @@ fn compile_policy(
                 warnings.push(Warning::RuleDoesNotParse {
                     policy: name.to_owned(),
                     line: policy.rule.line,
-                    error: e.to_string(),
+                    error: bounded_error(&e.into()),
                 });
                 Rule::Unevaluated(Dependency::RuleError)
             }
             Ok(parsed) => {
-                if parsed.lints.iter().any(|l| l.kind == LintKind::MixedAndOr) {
-                    warnings.push(Warning::MixedAndOr {
-                        policy: name.to_owned(),
-                        line: policy.rule.line,
-                        read_as: crate::ast::Grouped(&parsed.expr).to_string(),
-                    });
-                }
+                rule_lints(name, &policy.rule, &parsed, warnings);
                 match builder.add(&parsed.expr, text) {
                     Ok(i) => Rule::Compiled(i),
                     Err(e) => {
@@ -1037,7 +1192,7 @@ fn compile_policy(
                             policy: name.to_owned(),
                             line: policy.rule.line,
                             unknown_name: matches!(e.kind(), CompileErrorKind::UnknownName { .. }),
-                            error: e.to_string(),
+                            error: bounded_error(&e.into()),
                         });
                         Rule::Unevaluated(Dependency::RuleError)
                     }
@@ -1053,6 +1208,107 @@ fn compile_policy(
         rule,
         params,
         param_names,
+    }
+}
+
+/// The parser's lints on a classic rule as warnings: `&&`/`||` mixing with the reading, then the
+/// others (old spellings aside, which are not mistakes), at most [`Warning::MAX_RULE_LINTS`].
+fn rule_lints(
+    policy: &str,
+    rule: &crate::config::RuleText,
+    parsed: &crate::syntax::Parsed,
+    warnings: &mut Vec<Warning>,
+) {
+    if parsed.lints.iter().any(|l| l.kind == LintKind::MixedAndOr) {
+        warnings.push(Warning::MixedAndOr {
+            policy: policy.to_owned(),
+            line: rule.line,
+            read_as: clip(&crate::ast::Grouped(&parsed.expr).to_string()),
+        });
+    }
+    let others: Vec<&crate::syntax::Lint> = parsed
+        .lints
+        .iter()
+        .filter(|l| !matches!(l.kind, LintKind::MixedAndOr | LintKind::OldSpelling))
+        .collect();
+    for lint in others.iter().take(Warning::MAX_RULE_LINTS) {
+        let before = rule
+            .text
+            .get(..lint.span.start)
+            .map_or(0, |prefix| prefix.chars().count());
+        warnings.push(Warning::RuleLint {
+            policy: policy.to_owned(),
+            line: rule.line,
+            column: rule.column + before,
+            message: clip(&lint.message),
+        });
+    }
+    if others.len() > Warning::MAX_RULE_LINTS {
+        warnings.push(Warning::MoreRuleLints {
+            policy: policy.to_owned(),
+            line: rule.line,
+            more: others.len() - Warning::MAX_RULE_LINTS,
+        });
+    }
+}
+
+/// `text` cut to [`Warning::MAX_TEXT`] characters, with `...` where it is cut.
+fn clip(text: &str) -> String {
+    match text.char_indices().nth(Warning::MAX_TEXT) {
+        Some((at, _)) => format!("{}...", text.get(..at).unwrap_or("")),
+        None => text.to_owned(),
+    }
+}
+
+/// A rule error as its message and a bounded excerpt of the text around it: whatever the rule's
+/// length, the warning stays a few hundred characters.
+fn bounded_error(error: &crate::Error) -> String {
+    use crate::compile::advanced::AdvCompileError;
+    let (message, source, span) = match error {
+        crate::Error::Parse(e) => {
+            let mut message = e.kind().to_string();
+            if let Some(expected) = e.expected() {
+                message = format!("{message}; expected {expected}");
+            }
+            (message, e.source_text(), e.span())
+        }
+        crate::Error::Compile(e) => {
+            let message = match e.definition() {
+                Some(name) => format!("{} (in the definition of `{name}`)", e.kind()),
+                None => e.kind().to_string(),
+            };
+            (message, e.source_text(), e.span())
+        }
+        crate::Error::Advanced(e) => match e.as_ref() {
+            AdvCompileError::Parse(p) => (with_hint(p.kind(), p.hint()), p.source_text(), p.span()),
+            AdvCompileError::Check(c) => (with_hint(c.kind(), c.hint()), c.source_text(), c.span()),
+        },
+    };
+    let start = crate::error::floor_char_boundary(source, span.start.min(source.len()));
+    let line_start = source
+        .get(..start)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line_end = source
+        .get(start..)
+        .and_then(|s| s.find('\n'))
+        .map_or(source.len(), |i| start + i);
+    let line = source.get(line_start..line_end).unwrap_or("");
+    let end = span.end.clamp(start, line_end);
+    let excerpt = Excerpt::new(line, crate::Span::new(start - line_start, end - line_start));
+    let (line_no, column) = crate::error::line_column(source, start);
+    format!(
+        "{} (line {line_no}, column {column})\n  {}",
+        clip(&message),
+        excerpt.to_string().replace('\n', "\n  ")
+    )
+}
+
+/// A message and its hint, `message; hint`.
+fn with_hint(message: &dyn std::fmt::Display, hint: Option<&str>) -> String {
+    match hint {
+        Some(hint) => format!("{message}; {hint}"),
+        None => message.to_string(),
     }
 }
 

@@ -489,6 +489,11 @@ impl CheckError {
     pub fn hint(&self) -> Option<&str> {
         self.hint.as_deref()
     }
+
+    /// The rule text the span points into.
+    pub fn source_text(&self) -> &str {
+        &self.source
+    }
 }
 
 impl fmt::Display for CheckError {

@@ -5,9 +5,9 @@ use std::collections::HashSet;
 
 use crate::ast::Span;
 
-use super::super::diag::ConfigErrorKind;
+use super::super::diag::{ConfigErrorKind, NoticeKind, ParameterIssue};
 use super::super::lexer::{Token, TokenKind};
-use super::super::params::SESSION_PARAMETERS;
+use super::super::params::{SESSION_PARAMETERS, check_parameter};
 use super::super::vocab::{Command, Resolved, resolve};
 use super::slots::{Named, Slots};
 use super::state::{Ctx, Reader};
@@ -311,6 +311,23 @@ impl Reader<'_> {
         ctx: &Ctx<'_>,
         args: &Args<'_, '_>,
     ) -> Vec<(String, String)> {
+        // Unknown names and values outside a parameter's domain are read as written, with a
+        // notice (another case than the canonical spelling is not worth one: it is normalised).
+        for opt in &args.options {
+            if let Resolved::Ambiguous(_) = resolve(&opt.name.value, SESSION_PARAMETERS) {
+                continue; // an error, reported below
+            }
+            let value = opt.values.first();
+            let issue = check_parameter(&opt.name.value, value.map(|v| v.value.as_ref()));
+            let at = match &issue {
+                None | Some(ParameterIssue::Case { .. }) => continue,
+                Some(ParameterIssue::Unknown { .. }) => opt.name.span.start,
+                Some(_) => value.map_or(opt.name.span.start, |v| v.span.start),
+            };
+            if let Some(issue) = issue {
+                self.notice(ctx, at, NoticeKind::Parameter(issue));
+            }
+        }
         // Word values take their canonical case (`-icaProxy on` is `ON`), as `show` prints them.
         self.lenient_options(ctx, args, SESSION_PARAMETERS)
             .into_iter()

@@ -58,18 +58,25 @@ impl Config {
         reader.finish()
     }
 
-    /// Reads an ns.conf given as bytes, as [`read`](Self::read) does. A line that is not UTF-8
-    /// (a Latin-1 comment, say) is an [`InvalidUtf8`](ConfigErrorKind::InvalidUtf8) error for that
-    /// line; the rest of the file is still read.
+    /// Reads an ns.conf given as bytes, as [`read`](Self::read) does. A command line that is not
+    /// UTF-8 is an [`InvalidUtf8`](ConfigErrorKind::InvalidUtf8) error for that line (it is
+    /// skipped); a comment that is not UTF-8 (a Latin-1 accent, say) loses nothing and is an
+    /// [`InvalidUtf8Comment`](NoticeKind::InvalidUtf8Comment) notice. The rest of the file is
+    /// read either way.
     ///
     /// ```
-    /// use nsexpr::config::{Config, ConfigErrorKind};
+    /// use nsexpr::config::{Config, ConfigErrorKind, NoticeKind, Severity};
     ///
-    /// let bytes = b"# Z\xfcrich office\nadd vpn vserver GW SSL 10.0.0.1 443\n";
+    /// let bytes = b"# Z\xfcrich office\nadd vpn vserver GW SSL 10.0.0.1 443\n\
+    ///     add vpn vserver Z\xfcrich SSL 10.0.0.2 443\n";
     /// let loaded = Config::read_bytes(bytes, "ns.conf");
     /// assert_eq!(loaded.errors.len(), 1);
-    /// assert_eq!(loaded.errors[0].line, 1);
+    /// assert_eq!(loaded.errors[0].line, 3);
     /// assert_eq!(loaded.errors[0].kind, ConfigErrorKind::InvalidUtf8);
+    /// let comment = &loaded.notices[0];
+    /// assert_eq!((comment.line, comment.column), (1, 4));
+    /// assert_eq!(comment.kind, NoticeKind::InvalidUtf8Comment);
+    /// assert_eq!(comment.severity(), Severity::Warning);
     /// assert!(loaded.config.vserver("GW").is_some());
     /// ```
     pub fn read_bytes(bytes: &[u8], file_name: &str) -> Loaded {
@@ -86,7 +93,11 @@ impl Config {
                     let start = e.valid_up_to();
                     let span = Span::new(start, start + char::REPLACEMENT_CHARACTER.len_utf8());
                     let ctx = Ctx::new(i + 1, text);
-                    reader.error(&ctx, span, ConfigErrorKind::InvalidUtf8);
+                    if text.trim_start().starts_with('#') {
+                        reader.notice(&ctx, span.start, NoticeKind::InvalidUtf8Comment);
+                    } else {
+                        reader.error(&ctx, span, ConfigErrorKind::InvalidUtf8);
+                    }
                 }
             }
         }

@@ -67,6 +67,7 @@ impl Reader<'_> {
                     column: pending.point_column,
                     kind: NoticeKind::UndefinedVserver {
                         vserver: vs.clone(),
+                        nearest: nearest(vs, config.vservers.iter().map(|v| v.name.as_str())),
                     },
                 });
             }
@@ -83,6 +84,10 @@ impl Reader<'_> {
                     },
                     None => NoticeKind::UndefinedPolicy {
                         policy: pending.policy.clone(),
+                        nearest: nearest(
+                            &pending.policy,
+                            config.session_policies.iter().map(|p| p.name.as_str()),
+                        ),
                     },
                 }),
             };
@@ -129,6 +134,10 @@ impl Reader<'_> {
                     kind: NoticeKind::UndefinedAction {
                         policy: policy.name.clone(),
                         action: policy.action.clone(),
+                        nearest: nearest(
+                            &policy.action,
+                            config.session_actions.iter().map(|a| a.name.as_str()),
+                        ),
                     },
                 });
             }
@@ -149,4 +158,9 @@ impl Reader<'_> {
             notices: self.notices,
         }
     }
+}
+
+/// The candidate closest to `name`, if close enough to be a typo (for "did you mean").
+fn nearest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<String> {
+    crate::syntax::nearest(name, candidates).map(str::to_owned)
 }
