@@ -7,16 +7,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "benches/instructions.sh needs valgrind" >&2; exit 2; }
-cargo build --quiet --release --example eval_instructions
+cargo build --quiet --release --example eval_instructions --example sim_instructions
 bin=target/release/examples/eval_instructions
 
+instructions() {
+    valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$@" 2>&1 |
+        awk '/I *refs/ {gsub(",", "", $4); print $4}'
+}
+
 count() {
-    local runs=()
-    for rounds in 1 11; do
-        runs+=("$(valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
-            "$bin" "$1" "$2" "$rounds" 2>&1 | awk '/I *refs/ {gsub(",", "", $4); print $4}')")
-    done
-    echo $(((runs[1] - runs[0]) / 10000))
+    local one eleven
+    one=$(instructions "$bin" "$1" "$2" 1)
+    eleven=$(instructions "$bin" "$1" "$2" 11)
+    echo $(((eleven - one) / 10000))
+}
+
+# Simulation: 2,000 requests, 1 and 21 rounds.
+count_simulation() {
+    local one twentyone
+    one=$(instructions target/release/examples/sim_instructions "$1" 1)
+    twentyone=$(instructions target/release/examples/sim_instructions "$1" 21)
+    echo $(((twentyone - one) / 40000))
 }
 
 headline='REQ.HTTP.HEADER User-Agent CONTAINS Worx && REQ.HTTP.HEADER X-Citrix-Gateway EXISTS'
@@ -34,3 +45,9 @@ row xenmobile gateway "$xenmobile"
 row "lone METHOD == POST" gateway 'REQ.HTTP.METHOD == POST'
 row "lone X-Citrix-Gateway EXISTS" gateway 'REQ.HTTP.HEADER X-Citrix-Gateway EXISTS'
 row "lone User-Agent CONTAINS Worx" gateway 'REQ.HTTP.HEADER User-Agent CONTAINS Worx'
+echo
+echo "| simulation (every session policy of the vserver), Gateway-shaped records | instructions per request |"
+echo "| --- | ---: |"
+for config in storefront-wizard ns101-wizard ctx139319; do
+    echo "| $config.conf | $(count_simulation "corpus/configs/$config.conf") |"
+done
