@@ -662,3 +662,14 @@ bind vpn vserver gw -policy PC -priority 20
         report.findings
     );
 }
+
+#[test]
+fn an_advanced_named_expression_starting_a_chain_is_used() {
+    for name in ["advanced-always-true", "advanced-shadowed"] {
+        let found = file_findings(name);
+        assert!(
+            found.iter().all(|f| f.code != Code::UnusedExpression),
+            "{name}: {found:#?}"
+        );
+    }
+}
