@@ -19,7 +19,7 @@ use crate::syntax::advanced::parse_advanced;
 use crate::syntax::is_advanced;
 
 use super::atoms::{Atoms, Test, TextKind};
-use super::rules::{Budget, PART_LEN, report_truth};
+use super::truth::{Budget, PART_LEN, report_truth};
 use super::{Code, Sink};
 
 /// The configuration's named expressions: every one as a classic definition (as the classic

@@ -44,6 +44,7 @@ mod refs;
 mod rules;
 mod sets;
 mod traffic;
+mod truth;
 
 use std::fmt;
 

@@ -11,7 +11,8 @@ use crate::eval::Verdict;
 use crate::syntax::{LintKind, ParseOptions, is_advanced, parse_with};
 
 use super::advanced;
-use super::atoms::{Atoms, MAX_REQUESTS};
+use super::atoms::Atoms;
+use super::truth::{Budget, PART_LEN, report_truth};
 use super::{Code, Firmware, LintOptions, Sink};
 
 pub(super) fn check(config: &Config, options: &LintOptions, sink: &mut Sink<'_>) {
@@ -135,29 +136,6 @@ fn syntax(rule: &RuleText, sink: &mut Sink<'_>) -> Option<Expr> {
 
 /// What a simple term tests, for pairing terms of one `&&`.
 type Subject = (Qualifier, Option<String>);
-
-/// Bounds on deciding the `&&` parts of one rule by evaluation: the most requests over all parts
-/// together, the most parts, and the longest part (in bytes of the rule). Other parts get only the
-/// syntactic check.
-const PART_REQUESTS: usize = 8 * MAX_REQUESTS;
-const PARTS: usize = 256;
-pub(super) const PART_LEN: usize = 4096;
-
-/// What is left of the bounds while a rule's parts are decided.
-pub(super) struct Budget {
-    pub(super) requests: usize,
-    pub(super) parts: usize,
-}
-
-impl Budget {
-    /// The bounds for one rule.
-    pub(super) fn new() -> Budget {
-        Budget {
-            requests: PART_REQUESTS,
-            parts: PARTS,
-        }
-    }
-}
 
 /// Reports each `&&` of the rule, at any depth, whose operands can never all hold. Returns
 /// whether the whole rule is one (then it is reported once, here, and not also as never true).
@@ -462,37 +440,4 @@ fn truth(
         return;
     }
     report_truth(policy, first, rule, false, sink);
-}
-
-/// Reports a rule whose verdict is `verdict` (true or false) for every request.
-pub(super) fn report_truth(
-    policy: &str,
-    verdict: Verdict,
-    rule: &RuleText,
-    advanced: bool,
-    sink: &mut Sink<'_>,
-) {
-    let (code, message, hint) = if verdict == Verdict::True {
-        (
-            Code::AlwaysTrue,
-            format!("the rule of `{policy}` is true for every request"),
-            if advanced {
-                "if every request is meant, write the rule as `true`; otherwise a test is missing"
-            } else {
-                "if every request is meant, write the rule as `ns_true`; otherwise a test is missing"
-            },
-        )
-    } else {
-        (
-            Code::NeverTrue,
-            format!("the rule of `{policy}` is false for every request"),
-            "the policy never applies: correct the rule or remove the policy",
-        )
-    };
-    sink.push(
-        code,
-        (rule.line, rule.column),
-        message,
-        Some(hint.to_owned()),
-    );
 }
