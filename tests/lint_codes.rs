@@ -56,6 +56,7 @@ const POSITIONS: &[(Code, usize, usize)] = &[
     (Code::AlwaysTrue, 3, 26),
     (Code::ShadowedPolicy, 7, 29),
     (Code::UnreachablePolicy, 7, 29),
+    (Code::NeverApplies, 7, 29),
     (Code::NeverHit, 4, 29),
     (Code::UnknownOnTraffic, 4, 29),
     (Code::ClassicRemoved, 4, 26),
@@ -426,4 +427,275 @@ fn rule_errors_carry_the_parsers_suggestion() {
         hints[1].starts_with("4:53 ") && hints[1].contains("did you mean `CONTAINS`?"),
         "{hints:?}"
     );
+}
+
+/// The findings of a configuration file under `tests/data/lint/`.
+fn file_findings(name: &str) -> Vec<Finding> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/lint")
+        .join(format!("{name}.conf"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    lint_source(&bytes, name, &LintOptions::default()).findings
+}
+
+/// The codes of the rule-truth and policy-set analyses.
+const ANALYSES: [Code; 7] = [
+    Code::Contradiction,
+    Code::NeverTrue,
+    Code::AlwaysTrue,
+    Code::ShadowedPolicy,
+    Code::UnreachablePolicy,
+    Code::NeverApplies,
+    Code::RuleError,
+];
+
+#[test]
+fn advanced_rules_get_the_rule_and_policy_set_findings() {
+    for (name, code, at, says) in [
+        // `!STARTSWITH("a") && STARTSWITH("ab")`.
+        (
+            "advanced-never-true",
+            Code::NeverTrue,
+            (3, 26),
+            "the rule of `P` is false for every request",
+        ),
+        // Whatever ends with `receiver` ends with `VER`, ignoring case.
+        (
+            "advanced-always-true",
+            Code::AlwaysTrue,
+            (4, 26),
+            "the rule of `P` is true for every request",
+        ),
+        // GET ends the walk at PA, every other method at PB.
+        (
+            "advanced-unreachable",
+            Code::UnreachablePolicy,
+            (10, 29),
+            "no request reaches policy `PC`: an earlier goto END ends every walk (the goto of `PA`, `PB`)",
+        ),
+        // Through a named expression, a bare name as the rule.
+        (
+            "advanced-shadowed",
+            Code::ShadowedPolicy,
+            (8, 29),
+            "policy `PB` never sets anything: whenever it applies, other policies set its parameters (for example GET / with User-Agent: \"Receiver\", X: \"\": `icaProxy` from PA)",
+        ),
+        // A classic and an advanced rule on one vserver.
+        (
+            "advanced-mixed",
+            Code::ShadowedPolicy,
+            (8, 29),
+            "policy `PB` never sets anything",
+        ),
+        (
+            "never-applies",
+            Code::NeverApplies,
+            (7, 29),
+            "policy `PC` never applies: an earlier goto skips it on every request its rule accepts (the goto of `PA`; for example GET / with X: \"\", Y: \"\")",
+        ),
+    ] {
+        let found = file_findings(name);
+        let analysed: Vec<&Finding> = found
+            .iter()
+            .filter(|f| ANALYSES.contains(&f.code))
+            .collect();
+        assert_eq!(analysed.len(), 1, "{name}: {found:#?}");
+        let finding = analysed[0];
+        assert_eq!(finding.code, code, "{name}: {finding:#?}");
+        assert_eq!((finding.line, finding.column), at, "{name}: {finding:#?}");
+        assert!(
+            finding.message.contains(says),
+            "{name}: {}",
+            finding.message
+        );
+        assert!(finding.hint.is_some(), "{name}: {finding:#?}");
+    }
+}
+
+#[test]
+fn advanced_rules_the_requests_do_not_decide_are_left_alone() {
+    // PB truly never applies after PA's END, PR is never true on the built requests (none holds
+    // `bbb`) and PI is always true: the regular expression and the client address leave them,
+    // and the vserver, alone.
+    let found = file_findings("advanced-undecided");
+    assert!(
+        found.iter().all(|f| !ANALYSES.contains(&f.code)),
+        "{found:#?}"
+    );
+    for rule in [
+        r#"HTTP.REQ.HEADER("X").REGEX_MATCH(re/b{3}/) && HTTP.REQ.HEADER("X").STARTSWITH("a")"#,
+        r#"CLIENT.IP.SRC.IN_SUBNET(10.0.0.0/8) || !CLIENT.IP.SRC.IN_SUBNET(10.0.0.0/8)"#,
+        r#"SYS.TIME.BETWEEN(GMT 2024 Jan 1, GMT 2024 Jan 2) && HTTP.REQ.HEADER("X").EXISTS.NOT && HTTP.REQ.HEADER("X").EXISTS"#,
+        r#"AAA.USER.IS_MEMBER_OF("Staff") && !AAA.USER.IS_MEMBER_OF("Staff").NOT"#,
+        r#"HTTP.REQ.HEADER("X").BEFORE_STR(";").EQ("a") && HTTP.REQ.HEADER("X").EQ("b")"#,
+        r#"HTTP.REQ.HEADER("X").LENGTH.GT(3) && HTTP.REQ.HEADER("X").EQ("ab")"#,
+        r#"HTTP.REQ.URL.QUERY.CONTAINS("a=1") && HTTP.REQ.URL.PATH.EQ("/x?a=1")"#,
+        // A test of the URL and one of its path can tell the path from the query.
+        r#"HTTP.REQ.URL.CONTAINS("a=1") && !HTTP.REQ.URL.PATH.CONTAINS("a=1")"#,
+        // Case-sensitive and caseless substring tests of one header: `AbC`.
+        r#"HTTP.REQ.HEADER("X").SET_TEXT_MODE(IGNORECASE).CONTAINS("abc") && !HTTP.REQ.HEADER("X").CONTAINS("ab") && !HTTP.REQ.HEADER("X").CONTAINS("BC")"#,
+        r#"HTTP.REQ.HEADER("X").SET_TEXT_MODE(URLENCODED).EQ("a b") && HTTP.REQ.HEADER("X").EQ("c")"#,
+    ] {
+        let found = advanced_rule_findings(rule, "");
+        assert!(
+            found.iter().all(|f| !ANALYSES.contains(&f.code)),
+            "{rule}: {found:#?}"
+        );
+    }
+    // A text mode set in a named expression: the compiled rule does not carry it into the chain
+    // that uses the name, the appliance may.
+    let found = advanced_rule_findings(
+        r#"UA.ENDSWITH("VER") || UA.ENDSWITH("receiver").NOT"#,
+        r#"add policy expression UA "HTTP.REQ.HEADER(\"User-Agent\").SET_TEXT_MODE(IGNORECASE)""#,
+    );
+    assert!(
+        found.iter().all(|f| !ANALYSES.contains(&f.code)),
+        "{found:#?}"
+    );
+}
+
+/// The findings of a configuration whose only policy has the advanced `rule` (written without
+/// escapes), after the lines `before`.
+fn advanced_rule_findings(rule: &str, before: &str) -> Vec<Finding> {
+    let rule = rule.replace('"', "\\\"");
+    let text = format!(
+        "add vpn vserver gw SSL 192.0.2.1 443\n\
+         add vpn sessionAction AC -icaProxy ON\n\
+         {before}\n\
+         add vpn sessionPolicy P \"{rule}\" AC\n\
+         bind vpn vserver gw -policy P -priority 10\n"
+    );
+    lint_source(text.as_bytes(), "ns.conf", &LintOptions::default()).findings
+}
+
+#[test]
+fn advanced_rules_true_for_some_request_are_not_reported() {
+    for rule in [
+        // Two instances: an earlier one contains `a`, the last is `b` (CONTAINS reads every
+        // instance, EQ the last).
+        r#"HTTP.REQ.HEADER("X").CONTAINS("a") && HTTP.REQ.HEADER("X").EQ("b")"#,
+        // `abXbc`.
+        r#"HTTP.REQ.HEADER("X").STARTSWITH("ab") && HTTP.REQ.HEADER("X").ENDSWITH("bc") && HTTP.REQ.HEADER("X").NE("abc")"#,
+        // `abc` itself.
+        r#"HTTP.REQ.HEADER("X").STARTSWITH("ab") && HTTP.REQ.HEADER("X").ENDSWITH("bc") && HTTP.REQ.HEADER("X").CONTAINS("abc")"#,
+        // `get`: a quoted method compares exactly, a bare one ignoring case.
+        r#"HTTP.REQ.METHOD.EQ("get") && HTTP.REQ.METHOD.EQ(GET)"#,
+        r#"HTTP.REQ.METHOD.NE("GET") && HTTP.REQ.METHOD.EQ(GET)"#,
+        // `ABC`.
+        r#"HTTP.REQ.HEADER("X").SET_TEXT_MODE(IGNORECASE).EQ("abc") && HTTP.REQ.HEADER("X").NE("abc")"#,
+        // An absent header reads as "".
+        r#"HTTP.REQ.HEADER("X").EQ("") && HTTP.REQ.HEADER("X").EXISTS.NOT"#,
+        r#"HTTP.REQ.URL.PATH.STARTSWITH("/vpn/") && HTTP.REQ.URL.PATH.ENDSWITH(".html")"#,
+        r#"HTTP.REQ.URL.STARTSWITH("/vpn/") && HTTP.REQ.URL.CONTAINS("?x=1")"#,
+        "TRUE",
+        "FALSE",
+    ] {
+        let found = advanced_rule_findings(rule, "");
+        assert!(
+            found.iter().all(|f| !ANALYSES.contains(&f.code)),
+            "{rule}: {found:#?}"
+        );
+    }
+}
+
+#[test]
+fn advanced_contradictions_name_the_operands_and_point_into_the_rule() {
+    let contradictions = |rule: &str| -> Vec<(usize, String)> {
+        advanced_rule_findings(rule, "")
+            .into_iter()
+            .filter(|f| f.code == Code::Contradiction)
+            .map(|f| (f.column, f.message))
+            .collect()
+    };
+    // `e && !e`, by its syntax.
+    assert_eq!(
+        contradictions(r#"HTTP.REQ.HEADER("X").EXISTS && !HTTP.REQ.HEADER("X").EXISTS"#),
+        [(
+            26,
+            r#"the rule can never be true: `HTTP.REQ.HEADER("X").EXISTS` and `!HTTP.REQ.HEADER("X").EXISTS` cannot both hold"#
+                .to_owned()
+        )]
+    );
+    // By evaluation, naming only the operands that clash. The rule starts in column 26; in the
+    // file each `"` is written `\"`, so the part's `(` is in column 26 + 33.
+    assert_eq!(
+        contradictions(
+            r#"HTTP.REQ.HEADER("C").EXISTS || (HTTP.REQ.HEADER("Y").EXISTS && HTTP.REQ.HEADER("X").STARTSWITH("ab") && HTTP.REQ.HEADER("X").EQ("b"))"#
+        ),
+        [(
+            59,
+            r#"the part `HTTP.REQ.HEADER("Y").EXISTS && HTTP.REQ.HEADER("X").STARTSWITH("ab") && HTTP.REQ.HEADER("X").EQ("b")` of the rule can never be true: `HTTP.REQ.HEADER("X").STARTSWITH("ab")` and `HTTP.REQ.HEADER("X").EQ("b")` cannot both hold"#
+                .to_owned()
+        )]
+    );
+    for rule in [
+        r#"HTTP.REQ.HEADER("X").SET_TEXT_MODE(IGNORECASE).EQ("abc") && HTTP.REQ.HEADER("X").SET_TEXT_MODE(IGNORECASE).NE("ABC")"#,
+        r#"HTTP.REQ.METHOD.EQ(GET) && HTTP.REQ.METHOD.EQ(POST)"#,
+        r#"HTTP.REQ.URL.PATH.STARTSWITH("/vpn/") && HTTP.REQ.URL.PATH.EQ("/cgi/login")"#,
+        r#"HTTP.REQ.HEADER("X").EXISTS.NOT && HTTP.REQ.HEADER("X").CONTAINS("")"#,
+    ] {
+        let found = contradictions(rule);
+        assert_eq!(found.len(), 1, "{rule}: {found:?}");
+        assert!(
+            found[0].1.starts_with("the rule can never be true: "),
+            "{rule}: {found:?}"
+        );
+    }
+}
+
+/// The configuration of the report that advanced rules were not analysed: PC can apply only on
+/// requests PA's END already stopped, PN is a contradiction.
+#[test]
+fn an_advanced_policy_behind_an_end_and_an_advanced_contradiction_are_reported() {
+    let config = r#"add vpn vserver gw SSL 192.0.2.1 443
+add vpn sessionAction AC_A -icaProxy ON
+add vpn sessionAction AC_C -icaProxy OFF
+add vpn sessionPolicy PA "HTTP.REQ.HEADER(\"X\").EXISTS" AC_A
+add vpn sessionPolicy PC "HTTP.REQ.HEADER(\"X\").EXISTS && HTTP.REQ.HEADER(\"Y\").EXISTS" AC_C
+add vpn sessionPolicy PN "HTTP.REQ.HEADER(\"X\").EXISTS && !HTTP.REQ.HEADER(\"X\").EXISTS" AC_C
+bind vpn vserver gw -policy PA -priority 10 -gotoPriorityExpression END
+bind vpn vserver gw -policy PC -priority 30
+bind vpn vserver gw -policy PN -priority 40
+"#;
+    let report = lint_source(config.as_bytes(), "adv2.conf", &LintOptions::default());
+    let found: Vec<(Code, usize, usize)> = report
+        .findings
+        .iter()
+        .map(|f| (f.code, f.line, f.column))
+        .collect();
+    assert_eq!(
+        found,
+        [(Code::Contradiction, 6, 27), (Code::NeverApplies, 8, 29)],
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
+fn a_goto_the_walk_cannot_follow_leaves_the_policies_after_it_alone() {
+    let config = r#"add vpn vserver gw SSL 192.0.2.1 443
+add vpn sessionAction AC_A -icaProxy ON
+add vpn sessionAction AC_C -icaProxy OFF
+add vpn sessionPolicy PA "HTTP.REQ.HEADER(\"X\").EXISTS" AC_A
+add vpn sessionPolicy PC "HTTP.REQ.HEADER(\"X\").EXISTS && HTTP.REQ.HEADER(\"Y\").EXISTS" AC_C
+bind vpn vserver gw -policy PA -priority 10 -gotoPriorityExpression "HTTP.REQ.HEADER(\"N\").TYPECAST_NUM_T"
+bind vpn vserver gw -policy PC -priority 20
+"#;
+    let report = lint_source(config.as_bytes(), "goto.conf", &LintOptions::default());
+    assert!(
+        report.findings.iter().all(|f| !ANALYSES.contains(&f.code)),
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
+fn an_advanced_named_expression_starting_a_chain_is_used() {
+    for name in ["advanced-always-true", "advanced-shadowed"] {
+        let found = file_findings(name);
+        assert!(
+            found.iter().all(|f| f.code != Code::UnusedExpression),
+            "{name}: {found:#?}"
+        );
+    }
 }

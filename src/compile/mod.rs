@@ -15,6 +15,7 @@ mod trigger;
 
 pub use error::{CompileError, CompileErrorKind};
 pub use names::{Definition, NamedExpressions, UNVERIFIED_BUILTINS};
+pub(crate) use program::AdvancedRules;
 pub use program::{ProgramBuilder, ProgramSetBuilder};
 
 pub use crate::ir::{HeaderInstance, Program, ProgramSet, SetScratch, Syntax};

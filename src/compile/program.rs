@@ -4,7 +4,10 @@
 use std::str::FromStr;
 
 use super::advanced::AdvCompileError;
-use super::advanced::lower::{AdvNames, lower_advanced};
+use super::advanced::Typed;
+use super::advanced::lower::{
+    AdvNames, Lowered, check_advanced_names, inline_rule, lower_advanced, lower_with,
+};
 use super::lower::Compiler;
 use super::passes::{self, Finished};
 use super::{CompileError, CompileOptions, NamedExpressions, trigger};
@@ -122,22 +125,7 @@ impl Program {
     ) -> Result<Program, AdvCompileError> {
         let mut compiler = Compiler::new(names, options);
         let lowered = lower_advanced(&mut compiler, &mut None, text)?;
-        let inputs = compiler.arena.inputs.to_set();
-        let root = lowered.root;
-        let Finished {
-            nodes,
-            layout,
-            labels,
-        } = passes::finish(compiler.arena, &[root], options.header_instance);
-        Ok(Program {
-            nodes,
-            root,
-            layout,
-            labels,
-            inputs,
-            syntax: Syntax::Advanced,
-            unsupported: lowered.unsupported.into_boxed_slice(),
-        })
+        Ok(finish_advanced(compiler, lowered))
     }
 
     /// The language the rule is written in.
@@ -173,6 +161,68 @@ impl FromStr for Program {
 
     fn from_str(text: &str) -> Result<Program, crate::Error> {
         Program::new(text)
+    }
+}
+
+/// The program of one lowered advanced rule.
+fn finish_advanced(compiler: Compiler<'_>, lowered: Lowered) -> Program {
+    let inputs = compiler.arena.inputs.to_set();
+    let root = lowered.root;
+    let Finished {
+        nodes,
+        layout,
+        labels,
+    } = passes::finish(compiler.arena, &[root], compiler.options.header_instance);
+    Program {
+        nodes,
+        root,
+        layout,
+        labels,
+        inputs,
+        syntax: Syntax::Advanced,
+        unsupported: lowered.unsupported.into_boxed_slice(),
+    }
+}
+
+/// Advanced rules compiled one at a time against named expressions checked once: for checks
+/// that compile many rules and parts of rules (`nsexpr lint`).
+pub(crate) struct AdvancedRules {
+    names: NamedExpressions,
+    options: CompileOptions,
+    checked: AdvNames,
+}
+
+impl AdvancedRules {
+    /// Checks the advanced named expressions of `names` (see
+    /// [`NamedExpressions::insert_advanced`]).
+    pub(crate) fn new(names: NamedExpressions, options: CompileOptions) -> AdvancedRules {
+        let checked = check_advanced_names(&Compiler::new(&names, &options));
+        AdvancedRules {
+            names,
+            options,
+            checked,
+        }
+    }
+
+    /// The named expressions, classic and advanced.
+    pub(crate) fn names(&self) -> &NamedExpressions {
+        &self.names
+    }
+
+    /// [`Program::compile_advanced`] with the names checked once.
+    pub(crate) fn compile(&self, text: &str) -> Result<Program, AdvCompileError> {
+        let mut compiler = Compiler::new(&self.names, &self.options);
+        let lowered = lower_with(&mut compiler, &self.checked, text)?;
+        Ok(finish_advanced(compiler, lowered))
+    }
+
+    /// The checked tree of a rule with every named expression replaced by its body.
+    pub(crate) fn inlined(&self, text: &str) -> Result<Typed, AdvCompileError> {
+        inline_rule(
+            &Compiler::new(&self.names, &self.options),
+            &self.checked,
+            text,
+        )
     }
 }
 

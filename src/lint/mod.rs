@@ -6,13 +6,17 @@
 //! users; unused policies, actions and named expressions; duplicates from the reader), session
 //! parameters (unknown names, values outside a parameter's domain, non-canonical case), rules
 //! (the parser's lints, contradictions, rules that can never be true or are always true), policy
-//! sets (shadowed and unreachable policies), the syntax era (classic rules on firmware that no
-//! longer accepts them) and, with recorded traffic ([`Traffic`]), policies never hit or unknown.
+//! sets (shadowed and unreachable policies, and policies an earlier goto skips whenever their
+//! rule is true), the syntax era (classic rules on firmware that no longer accepts them) and, with
+//! recorded traffic ([`Traffic`]), policies never hit or unknown.
 //!
-//! Rule truth and policy shadowing are decided by evaluating the rules over every request built
-//! from the atoms the rules test: each tested header absent, empty, holding exactly one tested
-//! value, or holding a value that contains exactly some subset of the tested values; the method,
-//! URL path and query each one of the tested values or another.
+//! Rule truth and policy sets are decided, for classic and advanced rules alike, by evaluating the
+//! rules over every request built from the atoms the rules test: each tested header absent, empty,
+//! holding exactly one tested value, or holding a value that contains exactly some subset of the
+//! tested values (also behind a tested prefix and before a tested suffix, and as two instances
+//! where some tests read any instance and others the last); the method, URL path and query (or
+//! the advanced URL) each one of the tested values or another. A rule with a test these requests
+//! do not decide exactly (a regular expression, a number, a client address...) is not judged.
 //!
 //! ```
 //! use nsexpr::config::Config;
@@ -33,16 +37,18 @@
 //! assert_eq!(typo.hint.as_deref(), Some("did you mean `gw_prod`?"));
 //! ```
 
+mod advanced;
 mod atoms;
 mod params;
 mod refs;
 mod rules;
 mod sets;
 mod traffic;
+mod truth;
 
 use std::fmt;
 
-use crate::config::{Config, ConfigErrorKind, Loaded, NoticeKind};
+use crate::config::{Config, ConfigErrorKind, Loaded, NoticeKind, RuleText};
 
 pub use traffic::Traffic;
 
@@ -135,6 +141,7 @@ codes! {
     AlwaysTrue = "always-true", Note, "A rule that is true for every request, without saying so (`ns_true`).";
     ShadowedPolicy = "shadowed-policy", Warning, "A policy whose every setting is overridden whenever it applies.";
     UnreachablePolicy = "unreachable-policy", Warning, "A policy no request reaches because an earlier goto ends the walk.";
+    NeverApplies = "never-applies", Warning, "A policy that requests reach only when its rule is false: an earlier goto (END, or a jump past it) skips it on every request it accepts.";
     NeverHit = "never-hit", Warning, "A policy that applied to no request of the recorded traffic.";
     UnknownOnTraffic = "unknown-on-traffic", Warning, "A policy whose verdict was unknown on recorded traffic.";
     ClassicRemoved = "classic-removed", Error, "A classic rule on firmware that accepts only advanced rules here.";
@@ -272,6 +279,8 @@ impl LintReport {
 pub(crate) struct Sink<'c> {
     file: &'c str,
     findings: Vec<Finding>,
+    /// The configuration's lines, when known: positions inside quoted rules count their escapes.
+    lines: Vec<&'c [u8]>,
 }
 
 impl<'c> Sink<'c> {
@@ -279,7 +288,68 @@ impl<'c> Sink<'c> {
         Sink {
             file,
             findings: Vec::new(),
+            lines: Vec::new(),
         }
+    }
+
+    /// A sink that knows the configuration's text.
+    fn with_source(file: &'c str, source: Option<&'c [u8]>) -> Sink<'c> {
+        Sink {
+            lines: source.map_or_else(Vec::new, |s| s.split(|&b| b == b'\n').collect()),
+            ..Sink::new(file)
+        }
+    }
+
+    /// The position in the file of the character `offset` bytes into a rule text. In a quoted
+    /// rule an escape (`\"`) is two characters of the file for one of the text; without the
+    /// configuration's text the rule is taken as written without escapes.
+    pub(crate) fn rule_position(&self, rule: &RuleText, offset: usize) -> (usize, usize) {
+        let prefix = rule.text.get(..offset).unwrap_or(&rule.text);
+        let plain = (rule.line, rule.column + prefix.chars().count());
+        let Some(line) = rule
+            .line
+            .checked_sub(1)
+            .and_then(|i| self.lines.get(i))
+            .and_then(|line| std::str::from_utf8(line).ok())
+        else {
+            return plain;
+        };
+        let raw: Vec<char> = line.chars().collect();
+        let Some(start) = rule.column.checked_sub(1) else {
+            return plain;
+        };
+        let quoted = start
+            .checked_sub(1)
+            .and_then(|before| raw.get(before))
+            .is_some_and(|&c| c == '"' || c == '\'');
+        if !quoted {
+            return plain;
+        }
+        // Walk the file's characters, unescaping as the reader does, until the prefix is read;
+        // any disagreement with the text falls back to the plain count.
+        let mut at = start;
+        for expected in prefix.chars() {
+            let (read, width) = match (raw.get(at), raw.get(at + 1)) {
+                (Some('\\'), Some(&next))
+                    if matches!(next, 't' | 'n' | 'r' | '\'' | '"' | '\\') =>
+                {
+                    let read = match next {
+                        't' => '\t',
+                        'n' => '\n',
+                        'r' => '\r',
+                        other => other,
+                    };
+                    (read, 2)
+                }
+                (Some(&c), _) => (c, 1),
+                (None, _) => return plain,
+            };
+            if read != expected {
+                return plain;
+            }
+            at += width;
+        }
+        (rule.line, at + 1)
     }
 
     /// Records a finding at a line and column.
@@ -329,7 +399,7 @@ pub fn lint_source(source: &[u8], file: &str, options: &LintOptions) -> LintRepo
         let first = source.split(|&b| b == b'\n').next().unwrap_or(&[]);
         options.firmware = Firmware::from_config_text(&String::from_utf8_lossy(first));
     }
-    let mut report = lint_loaded(&loaded, &options);
+    let mut report = lint_loaded_with(&loaded, &options, Some(source));
     let mut sink = Sink::new(file);
     params::check(source, &mut sink);
     let policies: Vec<&str> = loaded
@@ -392,7 +462,12 @@ fn config_hint(kind: &ConfigErrorKind) -> Option<String> {
 /// Checks a configuration (every check but the session-parameter ones, which need the text:
 /// see [`lint_source`]).
 pub fn lint(config: &Config, options: &LintOptions) -> LintReport {
-    let mut sink = Sink::new(config.file_name());
+    lint_with(config, options, None)
+}
+
+/// [`lint`], with the configuration's text when known.
+fn lint_with(config: &Config, options: &LintOptions, source: Option<&[u8]>) -> LintReport {
+    let mut sink = Sink::with_source(config.file_name(), source);
     refs::check(config, &mut sink);
     rules::check(config, options, &mut sink);
     sets::check(config, &mut sink);
@@ -405,7 +480,12 @@ pub fn lint(config: &Config, options: &LintOptions) -> LintReport {
 
 /// [`lint`], plus the reader's errors (malformed lines, duplicate definitions).
 pub fn lint_loaded(loaded: &Loaded, options: &LintOptions) -> LintReport {
-    let mut report = lint(&loaded.config, options);
+    lint_loaded_with(loaded, options, None)
+}
+
+/// [`lint_loaded`], with the configuration's text when known.
+fn lint_loaded_with(loaded: &Loaded, options: &LintOptions, source: Option<&[u8]>) -> LintReport {
+    let mut report = lint_with(&loaded.config, options, source);
     let mut sink = Sink::new(loaded.config.file_name());
     for error in &loaded.errors {
         let (code, hint) = match error.kind {

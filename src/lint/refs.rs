@@ -144,11 +144,23 @@ fn referenced_names(config: &Config) -> HashSet<String> {
             .flatten();
         match parsed {
             Some(parsed) => names.extend(parsed.expr.names().iter().map(|n| n.to_lowercase())),
-            None => names.extend(
-                text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '-'))
+            // An advanced text: every word, and each part of a dotted one, since an advanced
+            // named expression can start a chain (`UA.CONTAINS("x")`).
+            None => {
+                for word in text
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '-'))
                     .filter(|w| !w.is_empty())
-                    .map(str::to_lowercase),
-            ),
+                {
+                    names.insert(word.to_lowercase());
+                    if word.contains('.') {
+                        names.extend(
+                            word.split('.')
+                                .filter(|w| !w.is_empty())
+                                .map(str::to_lowercase),
+                        );
+                    }
+                }
+            }
         }
     }
     names

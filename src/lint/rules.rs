@@ -10,14 +10,14 @@ use crate::config::{Config, RuleText};
 use crate::eval::Verdict;
 use crate::syntax::{LintKind, ParseOptions, is_advanced, parse_with};
 
-use super::atoms::{Atoms, MAX_REQUESTS};
+use super::advanced;
+use super::atoms::Atoms;
+use super::truth::{Budget, PART_LEN, report_truth};
 use super::{Code, Firmware, LintOptions, Sink};
 
 pub(super) fn check(config: &Config, options: &LintOptions, sink: &mut Sink<'_>) {
-    let mut names = NamedExpressions::new();
-    for (name, text) in config.named_expressions() {
-        names.define(name, &text.text);
-    }
+    let rules = advanced::rules(config);
+    let names = rules.names();
     for expression in config.expressions() {
         if !is_advanced(&expression.value.text) {
             syntax(&expression.value, sink);
@@ -32,6 +32,7 @@ pub(super) fn check(config: &Config, options: &LintOptions, sink: &mut Sink<'_>)
             .expression(rule.text.trim())
             .map_or(rule.text.as_str(), |e| e.value.text.as_str());
         if is_advanced(resolved) {
+            advanced::check(&policy.name, rule, &rules, sink);
             continue;
         }
         if let Some(firmware) = options.firmware.filter(|f| *f >= Firmware::ADVANCED_ONLY) {
@@ -48,8 +49,7 @@ pub(super) fn check(config: &Config, options: &LintOptions, sink: &mut Sink<'_>)
         let Some(expr) = syntax(rule, sink) else {
             continue;
         };
-        let program = match Program::compile(&expr, &rule.text, &names, &CompileOptions::default())
-        {
+        let program = match Program::compile(&expr, &rule.text, names, &CompileOptions::default()) {
             Ok(program) => program,
             Err(error) => {
                 let hint = match error.kind() {
@@ -60,27 +60,18 @@ pub(super) fn check(config: &Config, options: &LintOptions, sink: &mut Sink<'_>)
                 };
                 sink.push(
                     Code::RuleError,
-                    position(rule, error.span().start),
+                    sink.rule_position(rule, error.span().start),
                     error.kind().to_string(),
                     Some(hint.to_owned()),
                 );
                 continue;
             }
         };
-        if contradictions(&expr, rule, &names, sink) {
+        if contradictions(&expr, rule, names, sink) {
             continue;
         }
-        truth(&policy.name, &expr, &program, rule, &names, sink);
+        truth(&policy.name, &expr, &program, rule, names, sink);
     }
-}
-
-/// The position of a byte offset of a rule text in the file.
-fn position(rule: &RuleText, offset: usize) -> (usize, usize) {
-    let before = rule
-        .text
-        .get(..offset)
-        .map_or(0, |prefix| prefix.chars().count());
-    (rule.line, rule.column + before)
 }
 
 /// Parses a classic rule, reporting its error or lints; the tree when it parses.
@@ -89,7 +80,7 @@ fn syntax(rule: &RuleText, sink: &mut Sink<'_>) -> Option<Expr> {
         Err(error) => {
             sink.push(
                 Code::RuleError,
-                position(rule, error.span().start),
+                sink.rule_position(rule, error.span().start),
                 error.kind().to_string(),
                 error
                     .expected()
@@ -133,7 +124,7 @@ fn syntax(rule: &RuleText, sink: &mut Sink<'_>) -> Option<Expr> {
                 };
                 sink.push(
                     code,
-                    position(rule, lint.span.start),
+                    sink.rule_position(rule, lint.span.start),
                     lint.message.clone(),
                     hint,
                 );
@@ -145,19 +136,6 @@ fn syntax(rule: &RuleText, sink: &mut Sink<'_>) -> Option<Expr> {
 
 /// What a simple term tests, for pairing terms of one `&&`.
 type Subject = (Qualifier, Option<String>);
-
-/// Bounds on deciding the `&&` parts of one rule by evaluation: the most requests over all parts
-/// together, the most parts, and the longest part (in bytes of the rule). Other parts get only the
-/// syntactic check.
-const PART_REQUESTS: usize = 8 * MAX_REQUESTS;
-const PARTS: usize = 256;
-const PART_LEN: usize = 4096;
-
-/// What is left of the bounds while a rule's parts are decided.
-struct Budget {
-    requests: usize,
-    parts: usize,
-}
 
 /// Reports each `&&` of the rule, at any depth, whose operands can never all hold. Returns
 /// whether the whole rule is one (then it is reported once, here, and not also as never true).
@@ -177,10 +155,7 @@ fn contradictions(
         }
     });
     let mut found: HashSet<Span> = HashSet::new();
-    let mut budget = Budget {
-        requests: PART_REQUESTS,
-        parts: PARTS,
-    };
+    let mut budget = Budget::new();
     let mut root = false;
     // Inner `&&`s first, so that one false only because of a reported operand is not reported
     // again.
@@ -228,7 +203,7 @@ fn contradictions(
         };
         sink.push(
             Code::Contradiction,
-            position(rule, node.span.start),
+            sink.rule_position(rule, node.span.start),
             message,
             Some(
                 "one of these tests is probably a typo; as written this part never applies"
@@ -464,23 +439,5 @@ fn truth(
     if first == Verdict::Unknown || !verdicts.all(|v| v == first) {
         return;
     }
-    let (code, message, hint) = if first == Verdict::True {
-        (
-            Code::AlwaysTrue,
-            format!("the rule of `{policy}` is true for every request"),
-            "if every request is meant, write the rule as `ns_true`; otherwise a test is missing",
-        )
-    } else {
-        (
-            Code::NeverTrue,
-            format!("the rule of `{policy}` is false for every request"),
-            "the policy never applies: correct the rule or remove the policy",
-        )
-    };
-    sink.push(
-        code,
-        (rule.line, rule.column),
-        message,
-        Some(hint.to_owned()),
-    );
+    report_truth(policy, first, rule, false, sink);
 }

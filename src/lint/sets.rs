@@ -1,14 +1,16 @@
-//! Policy sets: shadowed policies (every setting overridden whenever the policy applies) and
-//! unreachable ones (skipped by every walk because of an earlier goto), decided per vserver by
-//! simulating every request built from the atoms of the rules bound there.
+//! Policy sets: shadowed policies (every setting overridden whenever the policy applies),
+//! unreachable ones (skipped by every walk because of an earlier goto) and ones that never apply
+//! (reached, but only by requests their rule rejects: an earlier goto END stopped every request
+//! it accepts), decided per vserver by simulating every request built from the atoms of the
+//! classic and advanced rules bound there.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::compile::NamedExpressions;
 use crate::config::{BindPoint, Config};
 use crate::eval::{Context, Verdict};
 use crate::sim::{SimOptions, Simulator};
 
+use super::advanced;
 use super::atoms::Atoms;
 use super::rules::covered_text;
 use super::{Code, Sink};
@@ -23,13 +25,17 @@ struct Seen {
     contributed: bool,
     /// A request it applies to, with who set its parameters instead.
     applied: Option<String>,
+    /// Whether its rule was true on some request that reached it.
+    applies: bool,
+    /// A request its rule accepts that an earlier goto END kept from it.
+    stopped: Option<String>,
+    /// The policies whose goto ended those walks.
+    stopped_by: BTreeSet<String>,
 }
 
 pub(super) fn check(config: &Config, sink: &mut Sink<'_>) {
-    let mut names = NamedExpressions::new();
-    for (name, text) in config.named_expressions() {
-        names.define(name, &text.text);
-    }
+    let rules = advanced::rules(config);
+    let names = rules.names();
     let mut vservers: Vec<&str> = config.vservers().iter().map(|v| v.name.as_str()).collect();
     for bind in config.binds() {
         if let BindPoint::Vserver(v) = &bind.point
@@ -43,18 +49,32 @@ pub(super) fn check(config: &Config, sink: &mut Sink<'_>) {
         let Ok(sim) = Simulator::new(config, Some(vserver), SimOptions::default()) else {
             continue;
         };
-        // Claims about every request hold only when the built requests decide every rule.
-        let rules: Vec<&str> = sim
-            .policy_names()
-            .filter_map(|name| config.session_policy(name))
-            .map(|policy| policy.rule.text.as_str())
-            .collect();
-        if !rules.iter().all(|rule| covered_text(rule, &names)) {
-            continue;
-        }
+        // Claims about every request hold only when the built requests decide every rule,
+        // classic or advanced.
+        let policies: Vec<&str> = sim.policy_names().collect();
         let mut atoms = Atoms::default();
-        for rule in rules {
-            atoms.add_text(rule, &names);
+        let mut decided = true;
+        for policy in policies
+            .iter()
+            .filter_map(|name| config.session_policy(name))
+        {
+            let rule = policy.rule.text.as_str();
+            if advanced::is_advanced_rule(config, rule) {
+                match advanced::rule_tests(rule.trim(), &rules) {
+                    Some(tests) => atoms.add_tests(&tests),
+                    None => decided = false,
+                }
+            } else if covered_text(rule, names) {
+                atoms.add_text(rule, names);
+            } else {
+                decided = false;
+            }
+            if !decided {
+                break;
+            }
+        }
+        if !decided {
+            continue;
         }
         let Some(requests) = atoms.requests() else {
             continue;
@@ -62,15 +82,37 @@ pub(super) fn check(config: &Config, sink: &mut Sink<'_>) {
         let mut seen: BTreeMap<String, Seen> = BTreeMap::new();
         // Policies whose goto ended a walk: the last one that applied before a skipped one.
         let mut enders: BTreeSet<String> = BTreeSet::new();
+        // Each policy's own verdict, whether the walk reaches it or not.
+        let (mut scratch, mut verdicts) = (Vec::new(), Vec::new());
         for (context, who) in &contexts {
             for request in &requests {
                 let report = sim.simulate_with(&request.view(), context);
+                sim.evaluate_with(&request.view(), context, &mut scratch, &mut verdicts);
+                let own = |name: &str| {
+                    policies
+                        .iter()
+                        .position(|p| *p == name)
+                        .and_then(|i| verdicts.get(i))
+                        .copied()
+                };
                 let mut applied_last: Option<&str> = None;
+                let mut ender: Option<&str> = None;
                 for result in &report.policies {
-                    if result.skipped {
+                    if result.skipped && result.undef {
+                        // Past a goto the walk cannot follow: whether it is reached is unknown.
+                        seen.entry(result.name.clone()).or_default().unknown = true;
+                    } else if result.skipped {
                         enders.extend(applied_last.take().map(str::to_owned));
+                        if own(&result.name) == Some(Verdict::True) {
+                            let entry = seen.entry(result.name.clone()).or_default();
+                            entry.stopped_by.extend(ender.map(str::to_owned));
+                            if entry.stopped.is_none() {
+                                entry.stopped = Some(format!("{request}{who}"));
+                            }
+                        }
                     } else if result.verdict == Verdict::True {
                         applied_last = Some(&result.name);
+                        ender = Some(&result.name);
                     }
                 }
                 for result in &report.policies {
@@ -92,6 +134,7 @@ pub(super) fn check(config: &Config, sink: &mut Sink<'_>) {
                         Verdict::Unknown | Verdict::Undef => entry.unknown = true,
                         Verdict::False => {}
                         Verdict::True => {
+                            entry.applies = true;
                             let action = config
                                 .session_policy(&result.name)
                                 .and_then(|p| config.action_of(p));
@@ -121,7 +164,7 @@ pub(super) fn check(config: &Config, sink: &mut Sink<'_>) {
             }
         }
         for (policy, seen) in seen {
-            if !seen.reached {
+            if !seen.reached && !seen.unknown {
                 let by: Vec<String> = enders.iter().map(|e| format!("`{e}`")).collect();
                 sink.push(
                     Code::UnreachablePolicy,
@@ -129,6 +172,26 @@ pub(super) fn check(config: &Config, sink: &mut Sink<'_>) {
                     format!(
                         "on vserver `{vserver}`, no request reaches policy `{policy}`: an earlier goto END ends every walk (the goto of {})",
                         by.join(", ")
+                    ),
+                    Some(
+                        "give it a lower priority number than the policy that ends the walk, or make that goto NEXT"
+                            .to_owned(),
+                    ),
+                );
+            } else if let (Some(example), false, false) =
+                (&seen.stopped, seen.applies, seen.unknown)
+            {
+                let by: Vec<String> = seen.stopped_by.iter().map(|e| format!("`{e}`")).collect();
+                let by = if by.is_empty() {
+                    String::new()
+                } else {
+                    format!("the goto of {}; ", by.join(", "))
+                };
+                sink.push(
+                    Code::NeverApplies,
+                    seen.at,
+                    format!(
+                        "on vserver `{vserver}`, policy `{policy}` never applies: an earlier goto skips it on every request its rule accepts ({by}for example {example})"
                     ),
                     Some(
                         "give it a lower priority number than the policy that ends the walk, or make that goto NEXT"

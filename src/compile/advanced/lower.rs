@@ -52,6 +52,41 @@ pub(in crate::compile) fn lower_advanced(
     compiler.lower_checked(text, checked)
 }
 
+/// Checks the advanced named expressions of `compiler`'s names once, for
+/// [`lower_with`] and [`inline_rule`] on many rules.
+pub(in crate::compile) fn check_advanced_names(compiler: &Compiler<'_>) -> AdvNames {
+    compiler.check_names()
+}
+
+/// [`lower_advanced`] with named expressions checked beforehand.
+pub(in crate::compile) fn lower_with(
+    compiler: &mut Compiler<'_>,
+    names: &AdvNames,
+    text: &str,
+) -> Result<Lowered, AdvCompileError> {
+    compiler.lower_checked(text, names)
+}
+
+/// Parses and checks an advanced rule and replaces every named expression it uses by its
+/// checked body: the tree the lowering step would lower.
+pub(in crate::compile) fn inline_rule(
+    compiler: &Compiler<'_>,
+    names: &AdvNames,
+    text: &str,
+) -> Result<Typed, AdvCompileError> {
+    let options = compiler.check_options(names.types.clone());
+    let mut typed = super::check_rule(text, &options)?.typed;
+    compiler
+        .inline_names(&mut typed, names)
+        .map_err(|(kind, span, hint)| CheckError {
+            kind,
+            span,
+            source: text.to_owned(),
+            hint,
+        })?;
+    Ok(typed)
+}
+
 impl Compiler<'_> {
     fn check_options(&self, types: HashMap<String, AdvType>) -> CheckOptions {
         CheckOptions {
