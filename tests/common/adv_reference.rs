@@ -329,6 +329,40 @@ fn contains(hay: &[u8], needle: &[u8], fold: bool) -> Option<usize> {
 }
 
 fn chain_value(start: Option<V>, calls: &[&Call], req: &Req, env: &Env) -> V {
+    chain_value_within(start, calls, req, env, 0)
+}
+
+/// [`chain_value`] with the number of names spliced so far (a cycle of names gives up, as the
+/// compiler rejects it).
+fn chain_value_within(
+    start: Option<V>,
+    calls: &[&Call],
+    req: &Req,
+    env: &Env,
+    spliced_names: usize,
+) -> V {
+    // A named expression at the head of a chain stands for its text: `UA.ENDSWITH("x")` is
+    // evaluated as the body's chain followed by `.ENDSWITH("x")`, so a text mode set in the body
+    // carries on (D25, D32).
+    if start.is_none()
+        && spliced_names < 64
+        && let Some((first, rest)) = calls.split_first()
+        && let Some(text) = env.names.get(word(first).as_str())
+        && let Ok(body) = parse_advanced(text)
+        && let AdvKind::Chain(inner) = &body.kind
+    {
+        let mut spliced: Vec<&Call> = Vec::new();
+        let start = match &inner.head {
+            ChainHead::Expr(e) => Some(value(e, req, env)),
+            ChainHead::Word(call) => {
+                spliced.push(call);
+                None
+            }
+        };
+        spliced.extend(inner.calls.iter());
+        spliced.extend(rest.iter().copied());
+        return chain_value_within(start, &spliced, req, env, spliced_names + 1);
+    }
     let (mut v, mut used) = match start {
         Some(v) => (v, 0),
         None => source(calls, req, env),

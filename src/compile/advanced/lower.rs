@@ -185,10 +185,17 @@ impl Compiler<'_> {
                 }
                 TypedNode::Chain(c) => {
                     let mut head_chain = chain.clone();
-                    if let Head::Named(name) = &c.head {
+                    // The names being expanded where each step was written (a spliced body's
+                    // steps sit inside its name, for cycle detection in their arguments).
+                    let mut step_chains: Vec<Vec<String>> = vec![chain.clone(); c.steps.len()];
+                    // A name whose body is itself a chain is spliced in, and the splice repeated
+                    // while the head is a name: `UA.ENDSWITH("x")` with
+                    // `UA = HTTP.REQ.HEADER("User-Agent").SET_TEXT_MODE(IGNORECASE)` reads as the
+                    // whole written chain, so the body's text mode carries on (D25).
+                    while let Head::Named(name) = &c.head {
                         let name = name.clone();
-                        if chain.contains(&name) {
-                            let mut path = chain.clone();
+                        if head_chain.contains(&name) {
+                            let mut path = head_chain.clone();
                             path.push(name);
                             return Err((CheckErrorKind::NameCycle(path.join(" -> ")), span, None));
                         }
@@ -229,16 +236,27 @@ impl Compiler<'_> {
                         if inlined > MAX_INLINED {
                             return Err((CheckErrorKind::TooLarge(MAX_INLINED), span, None));
                         }
-                        c.head = Head::Expr(Box::new(body));
                         head_chain.push(name);
+                        match body.node {
+                            TypedNode::Chain(inner) => {
+                                let mut chains = vec![head_chain.clone(); inner.steps.len()];
+                                chains.append(&mut step_chains);
+                                step_chains = chains;
+                                let mut steps = inner.steps;
+                                steps.append(&mut c.steps);
+                                c.steps = steps;
+                                c.head = inner.head;
+                            }
+                            _ => c.head = Head::Expr(Box::new(body)),
+                        }
                     }
                     if let Head::Expr(e) = &mut c.head {
                         stack.push((e.as_mut(), head_chain));
                     }
-                    for step in c.steps.iter_mut() {
+                    for (step, names) in c.steps.iter_mut().zip(step_chains) {
                         for arg in step.args.iter_mut() {
                             if let Arg::Expr(e) = arg {
-                                stack.push((e, chain.clone()));
+                                stack.push((e, names.clone()));
                             }
                         }
                     }
