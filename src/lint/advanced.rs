@@ -11,7 +11,9 @@ use std::collections::HashSet;
 
 use crate::Span;
 use crate::ast::advanced::{AdvExpr, AdvKind, BinOp, ChainHead};
-use crate::compile::advanced::{AdvType, Arg, Head, Op, Source, Step, TextMode, Typed, TypedNode};
+use crate::compile::advanced::{
+    AdvCompileError, AdvType, Arg, Head, Op, Source, Step, TextMode, Typed, TypedNode,
+};
 use crate::compile::{AdvancedRules, CompileOptions, NamedExpressions};
 use crate::config::{Config, RuleText};
 use crate::eval::Verdict;
@@ -220,8 +222,25 @@ fn text_test(step: &Step) -> Option<(TextKind, String)> {
 /// The rule checks for one advanced policy rule: contradictions of its `&&`s, then whether it is
 /// never or always true.
 pub(super) fn check(policy: &str, rule: &RuleText, rules: &AdvancedRules, sink: &mut Sink<'_>) {
-    let Ok(program) = rules.compile(&rule.text) else {
-        return;
+    let program = match rules.compile(&rule.text) {
+        Ok(program) => program,
+        Err(error) => {
+            let (message, span, hint) = match &error {
+                AdvCompileError::Parse(e) => (e.kind().to_string(), e.span(), e.hint()),
+                AdvCompileError::Check(e) => (e.kind().to_string(), e.span(), e.hint()),
+            };
+            let hint = hint.map_or_else(
+                || "correct the rule; `nsexpr check` shows it with the error marked".to_owned(),
+                str::to_owned,
+            );
+            sink.push(
+                Code::RuleError,
+                sink.rule_position(rule, span.start),
+                message,
+                Some(hint),
+            );
+            return;
+        }
     };
     let Ok(ast) = parse_advanced(&rule.text) else {
         return;
