@@ -145,3 +145,43 @@ fn simulate_table_has_a_legend_and_sources() {
         out.stdout
     );
 }
+
+/// `?` marks a value only where a policy whose verdict is unknown would set another value.
+#[test]
+fn simulate_marks_only_values_an_unknown_policy_would_change() {
+    let config = temp_file(
+        "diag-unknown-changes.conf",
+        "add vpn vserver gw SSL 192.0.2.1 443\n\
+         add vpn sessionAction AC_IP -icaProxy ON -clientlessVpnMode OFF\n\
+         add vpn sessionAction AC_UA -icaProxy OFF -clientlessVpnMode OFF\n\
+         add vpn sessionPolicy P_IP \"REQ.IP.SOURCEIP == 10.0.0.0 -netmask 255.0.0.0\" AC_IP\n\
+         add vpn sessionPolicy P_UA \"REQ.HTTP.HEADER User-Agent CONTAINS CitrixReceiver\" AC_UA\n\
+         bind vpn vserver gw -policy P_IP -priority 10\n\
+         bind vpn vserver gw -policy P_UA -priority 20\n",
+    );
+    let out = nsexpr(&["simulate", "--config", &config, "--wide"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let ws_win = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("ws-win "))
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    let cells: Vec<&str> = ws_win
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    // P_IP (unknown without a client IP) would turn icaProxy ON: marked. It would set
+    // clientlessVpnMode to the value it already has: not marked.
+    assert!(cells.contains(&"OFF?"), "{ws_win}");
+    assert_eq!(
+        cells.iter().filter(|c| c.ends_with('?')).count(),
+        1,
+        "{ws_win}"
+    );
+    assert!(
+        out.stdout.contains("?: a policy whose verdict is unknown"),
+        "{}",
+        out.stdout
+    );
+}
