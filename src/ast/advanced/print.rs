@@ -149,7 +149,7 @@ fn write_byte(f: &mut fmt::Formatter<'_>, b: u8, quote: u8) -> fmt::Result {
 fn write_time(f: &mut fmt::Formatter<'_>, time: &TimeLit) -> fmt::Result {
     f.write_str(if time.local { "LOCAL" } else { "GMT" })?;
     if let Some(year) = time.year {
-        write!(f, " {year}")?;
+        write!(f, " {year:04}")?;
     }
     if let Some(name) = time
         .month
