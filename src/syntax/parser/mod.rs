@@ -1,7 +1,8 @@
 //! The classic rule parser.
 //!
 //! Tokens are nom 8 recognisers ([`tokens`]); operands are simple expressions ([`simple`]),
-//! client-security and `FS.*` terms ([`epa`]) or names ([`terms`]); `&&`/`||` grouping is
+//! client-security and `FS.*` terms ([`epa`]) or names, chosen by [`terms`], and all read the
+//! pieces in [`shared`] (operator position, quoted strings, value tokens); `&&`/`||` grouping is
 //! precedence climbing over each nesting level's operator list ([`precedence`]). Parentheses and
 //! `!` are an explicit stack of open levels, so neither deep nesting nor long chains recurse
 //! (D16).
@@ -9,6 +10,7 @@
 mod epa;
 mod hints;
 mod precedence;
+mod shared;
 mod simple;
 mod terms;
 mod tokens;
