@@ -1,7 +1,7 @@
 //! D16: deep nesting and long rules give errors with positions, never a stack overflow, and take
 //! time linear in the input (no timing assertions; the tests only have to finish).
 
-use nsexpr::syntax::{ParseErrorKind, ParseOptions, parse, parse_with};
+use nsexpr::syntax::{MAX_NESTING_LIMIT, ParseErrorKind, ParseOptions, parse, parse_with};
 
 #[test]
 fn hundred_thousand_open_parens_is_too_deep() {
@@ -99,6 +99,25 @@ fn configurable_limits() {
     };
     assert!(parse_with("abc", &options).is_ok());
     assert!(parse_with("abcd", &options).is_err());
+}
+
+#[test]
+fn max_nesting_is_clamped_to_the_ceiling() {
+    let options = ParseOptions {
+        max_nesting: usize::MAX,
+        ..ParseOptions::default()
+    };
+    let ok = format!("{}ns_true", "!".repeat(MAX_NESTING_LIMIT));
+    assert!(parse_with(&ok, &options).is_ok());
+    // The `(` is level 1, so the last `!` (at byte MAX_NESTING_LIMIT) is one level too many.
+    let err = parse_with(&format!("({ok})"), &options).expect_err("too deep");
+    assert_eq!(
+        (err.kind(), err.span().start),
+        (
+            &ParseErrorKind::TooDeep(MAX_NESTING_LIMIT),
+            MAX_NESTING_LIMIT
+        )
+    );
 }
 
 #[test]

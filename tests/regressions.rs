@@ -1,10 +1,17 @@
 //! Regression tests for the compile and eval bugs of issue 9 section 4: inputs that aborted the
-//! process (stack overflows), grew exponentially, or gave a wrong verdict.
+//! process (stack overflows), grew exponentially, or gave a wrong verdict; and for the nesting
+//! ceilings (D16) that keep every recursive walk of a parsed tree within a 2 MiB stack.
 
-use nsexpr::ast::ExprKind;
+use nsexpr::ast::{ExprKind, Grouped};
 use nsexpr::compile::CompileErrorKind;
+use nsexpr::convert::{ConvertErrorKind, ConvertOptions, convert_rule, convert_text};
 use nsexpr::eval::{Clock, HeaderList};
-use nsexpr::syntax::Precedence;
+use nsexpr::syntax::advanced::{
+    AdvParseErrorKind, AdvParseOptions, parse_advanced, parse_advanced_with,
+};
+use nsexpr::syntax::{
+    MAX_NESTING_LIMIT, ParseError, ParseErrorKind, ParseOptions, Precedence, parse_with,
+};
 use nsexpr::{CompileOptions, Context, Error, Expr, NamedExpressions, Program, Span, Verdict};
 
 const WITH_A: [(&str, &str); 1] = [("A", "x")];
@@ -129,8 +136,8 @@ fn left_to_right_gives_the_same_verdict_inline_and_through_a_name() {
 }
 
 #[test]
-fn four_thousand_nested_levels_compile_evaluate_and_explain() {
-    const LEVELS: usize = 4_000;
+fn nested_levels_at_the_ceiling_compile_evaluate_and_explain() {
+    const LEVELS: usize = MAX_NESTING_LIMIT;
     // ((((A && B) || C) && B) || C) ...: every level is a compound inside parentheses.
     let mut rule = "REQ.HTTP.HEADER A EXISTS".to_owned();
     for level in 0..LEVELS {
@@ -140,28 +147,252 @@ fn four_thousand_nested_levels_compile_evaluate_and_explain() {
             format!("({rule} || REQ.HTTP.HEADER C EXISTS)")
         };
     }
-    // An odd number of negations of an absent header.
-    let negations = LEVELS - 1;
+    // An odd number of negations of an absent header, each `!(` two levels.
+    let negations = LEVELS / 2 - 1;
+    assert_eq!(negations % 2, 1);
     let negated = format!(
         "{}REQ.HTTP.HEADER A EXISTS{}",
         "!(".repeat(negations),
         ")".repeat(negations)
     );
-    for (text, want) in [
-        (rule.as_str(), Verdict::False),
-        (negated.as_str(), Verdict::True),
+    for (text, want, depth) in [
+        (rule.as_str(), Verdict::False, LEVELS),
+        (negated.as_str(), Verdict::True, negations),
     ] {
         let program = Program::builder()
-            .max_nesting(2 * LEVELS)
+            .max_nesting(LEVELS)
             .build(text)
-            .expect("deep rules compile under a raised limit");
+            .expect("rules at the ceiling compile under a raised limit");
         // Only B: every `&&` level is false (A is absent), every `||` falls to C, also absent.
         let only_b = [("B", "x")];
         assert_eq!(program.eval(&request(&only_b)), want);
         let explained = program.explain(&request(&only_b));
         assert_eq!(explained.verdict, Some(want));
-        assert!(explained.to_string().lines().count() >= LEVELS);
+        assert!(explained.to_string().lines().count() > depth);
     }
+}
+
+/// Runs `f` on a thread with a 2 MiB stack, the default for spawned threads: a recursion that
+/// the nesting ceilings fail to bound aborts the test run instead of passing on a larger stack.
+fn on_a_2_mib_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(f)
+        .expect("spawns a thread")
+        .join()
+        .expect("the checks pass");
+}
+
+/// Classic rules nested `depth` levels deep (`(` and `!` counted as the parser counts them), in
+/// the shapes that make the deepest trees: a `!` chain, alternating parenthesised `&&`/`||`,
+/// `(C || B && (…))` (two tree levels per parenthesis) and `!(… && B)`.
+fn deep_classic_rules(depth: usize) -> Vec<String> {
+    let a = "REQ.HTTP.HEADER A EXISTS";
+    let mut alternating = String::new();
+    for level in 0..depth {
+        alternating.push_str(if level % 2 == 0 {
+            " && REQ.HTTP.HEADER B EXISTS)"
+        } else {
+            " || REQ.HTTP.HEADER C EXISTS)"
+        });
+    }
+    vec![
+        format!("{}{a}", "!".repeat(depth)),
+        format!("{}{a}{alternating}", "(".repeat(depth)),
+        format!(
+            "{}{a}{}",
+            "(REQ.HTTP.HEADER C EXISTS || REQ.HTTP.HEADER B EXISTS && ".repeat(depth),
+            ")".repeat(depth)
+        ),
+        format!(
+            "{}{a}{}",
+            "!(".repeat(depth / 2),
+            " && REQ.HTTP.HEADER B EXISTS)".repeat(depth / 2)
+        ),
+    ]
+}
+
+/// Everything a caller may do with a parsed classic rule: parse, compile, evaluate, explain,
+/// print (`Display`, `Grouped`, `Debug`), serialise, clone, compare, convert and drop.
+fn exercise_classic(text: &str, requested: usize) {
+    let options = ParseOptions {
+        max_nesting: requested,
+        ..ParseOptions::default()
+    };
+    let parsed = parse_with(text, &options).expect("parses at the ceiling");
+    let expr = parsed.expr;
+    let program = Program::builder()
+        .max_nesting(requested)
+        .build(text)
+        .expect("compiles at the ceiling");
+    let verdict = program.eval(&request(&WITHOUT_A));
+    assert_ne!(verdict, Verdict::Unknown, "{}", &text[..40]);
+    let explained = program.explain(&request(&WITHOUT_A));
+    assert_eq!(explained.verdict, Some(verdict));
+    assert!(!explained.to_string().is_empty());
+    let compiled = Program::compile(&expr, text, &NamedExpressions::new(), &{
+        let mut options = CompileOptions::default();
+        options.parse.max_nesting = requested;
+        options
+    })
+    .expect("compiles from the tree");
+    assert_eq!(compiled.eval(&request(&WITHOUT_A)), verdict);
+
+    let printed = expr.to_string();
+    let reparsed = parse_with(&printed, &options).expect("the printed rule parses");
+    assert!(reparsed.expr.same_as(&expr), "printing round-trips");
+    assert!(!Grouped(&expr).to_string().is_empty());
+    assert!(format!("{expr:?}").starts_with("Expr {"));
+    let json = serde_json::to_string(&expr).expect("serialises");
+    assert!(json.len() > text.len() / 2);
+
+    let copy = expr.clone();
+    assert!(copy == expr);
+    assert!(copy.same_as(&reparsed.expr));
+    let converted = convert_rule(&expr, text, &ConvertOptions::default());
+    let Err(error) = converted else {
+        panic!("a rule this deep has no advanced form");
+    };
+    assert!(
+        matches!(error.kind(), ConvertErrorKind::TooDeep(_)),
+        "{error}"
+    );
+    drop((copy, reparsed, expr, program, compiled, explained));
+}
+
+#[test]
+fn classic_rules_at_the_nesting_ceiling_work_on_a_2_mib_stack() {
+    on_a_2_mib_stack(|| {
+        for text in deep_classic_rules(MAX_NESTING_LIMIT) {
+            exercise_classic(&text, MAX_NESTING_LIMIT);
+        }
+    });
+}
+
+#[test]
+fn a_million_levels_requested_stop_at_the_nesting_ceiling() {
+    on_a_2_mib_stack(|| {
+        const REQUESTED: usize = 1_000_000;
+        // A rule at the ceiling works as well when far more was asked for.
+        for text in deep_classic_rules(MAX_NESTING_LIMIT) {
+            exercise_classic(&text, REQUESTED);
+        }
+        // One level more, or a million (openers only, within the 1 MiB length limit), is the
+        // nesting error at the ceiling, at the opener that crosses it.
+        let a = "REQ.HTTP.HEADER A EXISTS";
+        let mut too_deep = deep_classic_rules(MAX_NESTING_LIMIT + 2);
+        too_deep.extend([
+            format!("{}{a}", "!".repeat(REQUESTED)),
+            format!("{}{a}", "(".repeat(REQUESTED)),
+            format!("{}{a}", "!(".repeat(REQUESTED / 2)),
+        ]);
+        for text in &too_deep {
+            let check = |error: &ParseError| {
+                assert_eq!(
+                    error.kind(),
+                    &ParseErrorKind::TooDeep(MAX_NESTING_LIMIT),
+                    "{}",
+                    &text[..40]
+                );
+                let at = error.span().start;
+                assert!(matches!(text.as_bytes()[at], b'(' | b'!'), "{at}");
+                let openers = text[..=at].bytes().filter(|b| matches!(b, b'(' | b'!'));
+                assert_eq!(openers.count(), MAX_NESTING_LIMIT + 1, "{}", &text[..40]);
+                assert!(!error.to_string().is_empty());
+            };
+            for requested in [MAX_NESTING_LIMIT + 1, REQUESTED, usize::MAX] {
+                let options = ParseOptions {
+                    max_nesting: requested,
+                    ..ParseOptions::default()
+                };
+                check(&parse_with(text, &options).expect_err("too deep"));
+                match Program::builder().max_nesting(requested).build(text) {
+                    Err(Error::Parse(error)) => check(&error),
+                    other => panic!("a parse error, not {:?}", other.map(|p| p.text().len())),
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn converting_a_rule_nested_to_the_default_limit_is_an_error_not_an_abort() {
+    on_a_2_mib_stack(|| {
+        let default = ParseOptions::default().max_nesting;
+        for text in deep_classic_rules(default) {
+            let error = convert_text(&text).expect_err("too deep for an advanced rule");
+            assert!(
+                matches!(error.kind(), ConvertErrorKind::TooDeep(_)),
+                "{error}"
+            );
+        }
+        // Shallower rules still convert.
+        for text in deep_classic_rules(8) {
+            let converted = convert_text(&text).expect("converts");
+            assert!(parse_advanced(&converted.advanced).is_ok());
+        }
+    });
+}
+
+#[test]
+fn advanced_rules_at_the_nesting_cap_work_on_a_2_mib_stack() {
+    on_a_2_mib_stack(|| {
+        let shapes: [fn(usize) -> String; 3] = [
+            |n| format!("{}HTTP.REQ.HEADER(\"A\").EXISTS", "!".repeat(n)),
+            |n| {
+                let mut rule = "HTTP.REQ.HEADER(\"A\").EXISTS".to_owned();
+                for level in 0..n {
+                    let op = if level % 2 == 0 { "&&" } else { "||" };
+                    rule = format!("({rule} {op} HTTP.REQ.HEADER(\"B\").EXISTS)");
+                }
+                rule
+            },
+            |n| {
+                format!(
+                    "{}HTTP.REQ.HEADER(\"A\").EXISTS{}",
+                    "(HTTP.REQ.HEADER(\"C\").EXISTS || HTTP.REQ.HEADER(\"B\").EXISTS && ".repeat(n),
+                    ")".repeat(n)
+                )
+            },
+        ];
+        let unlimited = AdvParseOptions {
+            max_nesting: usize::MAX,
+            max_len: 0,
+            ..AdvParseOptions::default()
+        };
+        let mut compile_options = CompileOptions::default();
+        compile_options.advanced_parse = unlimited.clone();
+        for shape in shapes {
+            // The deepest rule of this shape the parser takes, whatever was asked for.
+            let deepest = (0..=256)
+                .rev()
+                .find(|&n| parse_advanced_with(&shape(n), &unlimited).is_ok())
+                .expect("some depth parses");
+            assert!(deepest < 256, "the advanced parser caps nesting");
+            let error = parse_advanced_with(&shape(deepest + 1), &unlimited)
+                .expect_err("one more level is too deep");
+            assert!(
+                matches!(error.kind(), AdvParseErrorKind::TooDeep(_)),
+                "{error}"
+            );
+            let text = shape(deepest);
+            let expr = parse_advanced_with(&text, &unlimited).expect("parses").expr;
+            // The canonical form parenthesises `&&` inside `||`, so it may nest deeper than the
+            // text it was parsed from: only printing is checked here.
+            assert!(!expr.to_string().is_empty());
+            assert!(format!("{expr:?}").starts_with("AdvExpr {"));
+            let copy = expr.clone();
+            assert!(copy == expr && copy.same_as(&expr));
+            let program =
+                Program::compile_advanced(&text, &NamedExpressions::new(), &compile_options)
+                    .expect("compiles");
+            let verdict = program.eval(&request(&WITHOUT_A));
+            let explained = program.explain(&request(&WITHOUT_A));
+            assert_eq!(explained.verdict, Some(verdict));
+            assert!(!explained.to_string().is_empty());
+            drop((copy, expr, program, explained));
+        }
+    });
 }
 
 #[test]

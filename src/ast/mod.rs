@@ -19,7 +19,11 @@ pub use crate::span::Span;
 use std::fmt;
 
 /// A rule or sub-rule with its span.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Clone` and `PartialEq` work on an explicit stack, so they hold for any depth; `Debug`,
+/// `Display`, serde and `Drop` recurse once per level, within what the parser's nesting ceiling
+/// ([`MAX_NESTING_LIMIT`](crate::syntax::MAX_NESTING_LIMIT), D16) lets a parsed rule reach.
+#[derive(Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Expr {
     /// What the node is.
@@ -177,10 +181,89 @@ impl fmt::Display for Operator {
     }
 }
 
+impl Clone for Expr {
+    /// Copies the tree top-down on an explicit stack: every compound node is first copied with
+    /// placeholder operands, which are then overwritten by their own copies.
+    fn clone(&self) -> Expr {
+        let mut root = self.shallow_clone();
+        let mut pending: Vec<(&Expr, &mut Expr)> = vec![(self, &mut root)];
+        while let Some((from, to)) = pending.pop() {
+            match (&from.kind, &mut to.kind) {
+                (ExprKind::Or(from), ExprKind::Or(to))
+                | (ExprKind::And(from), ExprKind::And(to)) => {
+                    for (from, to) in from.iter().zip(to.iter_mut()) {
+                        *to = from.shallow_clone();
+                        pending.push((from, to));
+                    }
+                }
+                (ExprKind::Not(from), ExprKind::Not(to)) => {
+                    **to = from.shallow_clone();
+                    pending.push((from, to));
+                }
+                _ => {}
+            }
+        }
+        root
+    }
+}
+
+impl PartialEq for Expr {
+    /// Structural equality, spans included, on an explicit stack ([`Expr::same_as`] ignores
+    /// spans).
+    fn eq(&self, other: &Expr) -> bool {
+        let mut pending = vec![(self, other)];
+        while let Some((a, b)) = pending.pop() {
+            if a.span != b.span {
+                return false;
+            }
+            match (&a.kind, &b.kind) {
+                (ExprKind::Or(a), ExprKind::Or(b)) | (ExprKind::And(a), ExprKind::And(b)) => {
+                    if a.len() != b.len() {
+                        return false;
+                    }
+                    pending.extend(a.iter().zip(b));
+                }
+                (ExprKind::Not(a), ExprKind::Not(b)) => pending.push((a, b)),
+                (ExprKind::Simple(a), ExprKind::Simple(b)) => {
+                    if a != b {
+                        return false;
+                    }
+                }
+                (ExprKind::Name(a), ExprKind::Name(b)) => {
+                    if a != b {
+                        return false;
+                    }
+                }
+                (ExprKind::Opaque(a), ExprKind::Opaque(b)) => {
+                    if a != b {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
+        true
+    }
+}
+
 impl Expr {
     /// A node.
     pub fn new(kind: ExprKind, span: Span) -> Expr {
         Expr { kind, span }
+    }
+
+    /// This node with its leaf data, and placeholders for its operands.
+    fn shallow_clone(&self) -> Expr {
+        let placeholder = || Expr::new(ExprKind::Name(String::new()), self.span);
+        let kind = match &self.kind {
+            ExprKind::Or(items) => ExprKind::Or(items.iter().map(|_| placeholder()).collect()),
+            ExprKind::And(items) => ExprKind::And(items.iter().map(|_| placeholder()).collect()),
+            ExprKind::Not(_) => ExprKind::Not(Box::new(placeholder())),
+            ExprKind::Simple(simple) => ExprKind::Simple(simple.clone()),
+            ExprKind::Name(name) => ExprKind::Name(name.clone()),
+            ExprKind::Opaque(opaque) => ExprKind::Opaque(opaque.clone()),
+        };
+        Expr::new(kind, self.span)
     }
 
     /// Structural equality ignoring spans (the D15 round-trip relation). Iterative, so nesting

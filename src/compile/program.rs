@@ -62,7 +62,7 @@ impl Program {
     ///     .precedence(Precedence::LeftToRight)
     ///     .header_instance(HeaderInstance::First)
     ///     .names(&names)
-    ///     .max_nesting(1_000)
+    ///     .max_nesting(512)
     ///     .build("is_receiver && METHOD == POST")?;
     /// assert_eq!(program.headers().collect::<Vec<_>>(), ["user-agent"]);
     /// # Ok::<(), nsexpr::Error>(())
@@ -254,9 +254,10 @@ impl<'n> ProgramBuilder<'n> {
         self
     }
 
-    /// Maximum nesting of `(` and `!` (D16).
+    /// Maximum nesting of `(` and `!` (D16), clamped to
+    /// [`MAX_NESTING_LIMIT`](crate::syntax::MAX_NESTING_LIMIT).
     pub fn max_nesting(mut self, depth: usize) -> Self {
-        self.options.parse.max_nesting = depth;
+        self.options.parse.max_nesting = depth.min(crate::syntax::MAX_NESTING_LIMIT);
         self
     }
 

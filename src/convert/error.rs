@@ -27,6 +27,14 @@ pub enum ConvertErrorKind {
     /// Named expressions that refer to each other, or nest too deeply to inline.
     #[error("named expressions form a cycle or nest too deeply: {0}")]
     NameCycle(String),
+    /// The rule (with the named expressions it inlines) nests so deeply that its advanced form
+    /// would nest parentheses and `!` more than this many levels, which advanced rules may not
+    /// ([`AdvParseOptions::max_nesting`](crate::syntax::advanced::AdvParseOptions), default 64).
+    #[error(
+        "the rule nests too deeply to convert: its advanced form would nest parentheses and `!` \
+         more than {0} levels deep"
+    )]
+    TooDeep(usize),
     /// The converter produced text the advanced parser or checker rejects: a converter bug.
     #[error("internal error: the converted rule `{advanced}` is rejected: {message}")]
     SelfCheck {

@@ -14,7 +14,7 @@ use crate::ast::{
 };
 use crate::compile::advanced::{CheckOptions, check_rule};
 use crate::ir::matchers::UrlPattern;
-use crate::syntax::advanced::parse_advanced;
+use crate::syntax::advanced::{AdvParseErrorKind, DEFAULT_NESTING, parse_advanced};
 
 /// How to convert, set with builder-style methods.
 ///
@@ -121,6 +121,7 @@ pub fn convert_rule(
         source,
         notes: Vec::new(),
         stack: Vec::new(),
+        depth: 0,
     };
     let advanced = converter.expr(expr)?;
     let text = advanced.to_string();
@@ -143,7 +144,12 @@ fn self_check(text: &str, span: Span, source: &str) -> Result<(), ConvertError> 
             source,
         )
     };
-    let reparsed = parse_advanced(text).map_err(|e| fail(e.to_string()))?;
+    let reparsed = parse_advanced(text).map_err(|e| match e.kind() {
+        AdvParseErrorKind::TooDeep(limit) => {
+            ConvertError::new(ConvertErrorKind::TooDeep(*limit), span, source)
+        }
+        _ => fail(e.to_string()),
+    })?;
     if reparsed.to_string() != text {
         return Err(fail(format!("it reprints as `{reparsed}`")));
     }
@@ -156,6 +162,12 @@ fn self_check(text: &str, span: Span, source: &str) -> Result<(), ConvertError> 
 
 /// How deep named expressions may nest before inlining gives up.
 const MAX_NAME_DEPTH: usize = 32;
+
+/// How deep `&&`, `||` and `!` may nest, inlined definitions included; this bounds the
+/// converter's recursion. At least every second level of a parsed rule is a parenthesis or a `!`
+/// in the advanced form, so a deeper rule would convert to one nested deeper than the self-check
+/// accepts ([`DEFAULT_NESTING`] levels), unless its `!`s fold into a constant (`!!…!ns_true`).
+const MAX_DEPTH: usize = 2 * (DEFAULT_NESTING + 1);
 
 /// Standard methods, which advanced compares caselessly when written unquoted (D29).
 const METHODS: &[&str] = &[
@@ -171,6 +183,8 @@ struct Converter<'a> {
     notes: Vec<Note>,
     /// Named expressions being expanded (lower case), for cycle detection.
     stack: Vec<String>,
+    /// `&&`, `||` and `!` levels open, in the rule and the definitions being expanded.
+    depth: usize,
 }
 
 type Conv<T> = Result<T, ConvertError>;
@@ -203,13 +217,23 @@ impl Converter<'_> {
         });
     }
 
-    /// Recursion here follows the classic tree, whose depth the classic parser limits (D16),
-    /// and named expressions, limited by [`MAX_NAME_DEPTH`].
+    /// Recursion here follows the classic tree and the named expressions it inlines, together
+    /// at most [`MAX_DEPTH`] levels of `&&`, `||` and `!`.
     fn expr(&mut self, e: &Expr) -> Conv<AdvExpr> {
-        match &e.kind {
-            ExprKind::Or(items) => Ok(or(self.all(items)?)),
-            ExprKind::And(items) => Ok(and(self.all(items)?)),
-            ExprKind::Not(inner) => Ok(not(self.expr(inner)?)),
+        let compound = matches!(
+            e.kind,
+            ExprKind::Or(_) | ExprKind::And(_) | ExprKind::Not(_)
+        );
+        if compound {
+            if self.depth >= MAX_DEPTH {
+                return Err(self.error(ConvertErrorKind::TooDeep(DEFAULT_NESTING), e.span));
+            }
+            self.depth += 1;
+        }
+        let converted = match &e.kind {
+            ExprKind::Or(items) => self.all(items).map(or),
+            ExprKind::And(items) => self.all(items).map(and),
+            ExprKind::Not(inner) => self.expr(inner).map(not),
             ExprKind::Simple(s) => self.simple(s, e.span),
             ExprKind::Name(n) => self.name(n, e.span),
             ExprKind::Opaque(o) => {
@@ -223,11 +247,21 @@ impl Converter<'_> {
                     "a rule cannot run an endpoint scan; nFactor EPA with AAA.USER.IS_MEMBER_OF is a redesign",
                 ))
             }
+        };
+        if compound {
+            self.depth -= 1;
         }
+        converted
     }
 
+    /// A plain loop: an iterator chain would put a dozen frames per level on the stack in an
+    /// unoptimised build.
     fn all(&mut self, items: &[Expr]) -> Conv<Vec<AdvExpr>> {
-        items.iter().map(|item| self.expr(item)).collect()
+        let mut converted = Vec::with_capacity(items.len());
+        for item in items {
+            converted.push(self.expr(item)?);
+        }
+        Ok(converted)
     }
 
     fn name(&mut self, written: &str, span: Span) -> Conv<AdvExpr> {
@@ -273,6 +307,7 @@ impl Converter<'_> {
                 source: &text,
                 notes: Vec::new(),
                 stack: std::mem::take(&mut self.stack),
+                depth: self.depth,
             };
             let result = sub.expr(&parsed);
             self.stack = std::mem::take(&mut sub.stack);

@@ -113,7 +113,9 @@ pub enum ParseErrorKind {
     /// [`ParseOptions::value_mode`](super::ParseOptions::value_mode).
     #[error("value expression where a boolean rule is needed")]
     ValueExpression,
-    /// Parentheses and `!` nested deeper than [`ParseOptions::max_nesting`](super::ParseOptions) (D16).
+    /// Parentheses and `!` nested deeper than [`ParseOptions::max_nesting`](super::ParseOptions),
+    /// or than [`MAX_NESTING_LIMIT`](super::MAX_NESTING_LIMIT) whatever the option says (D16).
+    /// Carries the limit that applied.
     #[error("nesting deeper than {0} levels")]
     TooDeep(usize),
     /// A rule longer than [`ParseOptions::max_input_len`](super::ParseOptions) bytes (D16).

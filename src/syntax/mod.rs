@@ -50,12 +50,24 @@ pub enum Precedence {
     LeftToRight,
 }
 
+/// The hard ceiling on [`ParseOptions::max_nesting`] (D16): a larger value is clamped to it, so
+/// a rule nested deeper is a [`ParseErrorKind::TooDeep`] error at this depth, whatever was asked.
+///
+/// The parser never recurses, and neither do compiling, evaluating, explaining, cloning and
+/// comparing a rule; but [`Expr`]'s derived `Debug` and serde impls, its `Display` and its
+/// `Drop` take calls in proportion to the tree's depth, and one nesting level can be two tree
+/// levels (`(a || b && (…))`). At this depth all of them run within a 2 MiB thread stack (the
+/// default for spawned threads) even in a debug build; the tightest, serialisation, leaves about
+/// a quarter of it unused.
+pub const MAX_NESTING_LIMIT: usize = 512;
+
 /// Parser settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseOptions {
     /// Grouping of unparenthesised `&&`/`||` (D1).
     pub precedence: Precedence,
-    /// Maximum nesting of `(` and `!` (D16); default 256.
+    /// Maximum nesting of `(` and `!` (D16); default 256, at most [`MAX_NESTING_LIMIT`]: a
+    /// larger value is clamped to it.
     pub max_nesting: usize,
     /// Maximum rule length in bytes (D16); default 1 MiB.
     pub max_input_len: usize,

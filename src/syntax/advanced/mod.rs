@@ -26,6 +26,9 @@ mod parser;
 
 pub use error::{AdvParseError, AdvParseErrorKind};
 
+/// The default of [`AdvParseOptions::max_nesting`].
+pub(crate) const DEFAULT_NESTING: usize = 64;
+
 use crate::ast::Span;
 use crate::ast::advanced::AdvExpr;
 use error::Fail;
@@ -47,7 +50,7 @@ impl Default for AdvParseOptions {
         AdvParseOptions {
             max_len: 1499,
             max_input_len: 1 << 20,
-            max_nesting: 64,
+            max_nesting: DEFAULT_NESTING,
         }
     }
 }

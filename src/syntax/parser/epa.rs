@@ -2,7 +2,7 @@
 //! argument, its `.property` chain, an operator part, the optional `-frequency` scan interval,
 //! and runs of such terms joined by the words `AND`/`OR` (D3).
 
-use super::terms::OpAt;
+use super::shared::OpAt;
 use super::{Parser, tokens};
 use crate::ast::{Expr, ExprKind, Opaque, OpaqueFamily, Span};
 use crate::syntax::error::{Fail, ParseErrorKind as K};

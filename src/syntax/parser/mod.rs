@@ -1,7 +1,8 @@
 //! The classic rule parser.
 //!
 //! Tokens are nom 8 recognisers ([`tokens`]); operands are simple expressions ([`simple`]),
-//! client-security and `FS.*` terms ([`epa`]) or names ([`terms`]); `&&`/`||` grouping is
+//! client-security and `FS.*` terms ([`epa`]) or names, chosen by [`terms`], and all read the
+//! pieces in [`shared`] (operator position, quoted strings, value tokens); `&&`/`||` grouping is
 //! precedence climbing over each nesting level's operator list ([`precedence`]). Parentheses and
 //! `!` are an explicit stack of open levels, so neither deep nesting nor long chains recurse
 //! (D16).
@@ -9,6 +10,7 @@
 mod epa;
 mod hints;
 mod precedence;
+mod shared;
 mod simple;
 mod terms;
 mod tokens;
@@ -16,7 +18,7 @@ mod tokens;
 pub(crate) use epa::{has_advanced_prefix, is_epa_word};
 
 use super::error::{Fail, ParseErrorKind as K};
-use super::{Lint, LintKind, ParseOptions};
+use super::{Lint, LintKind, MAX_NESTING_LIMIT, ParseOptions};
 use crate::ast::{Expr, ExprKind, Opaque, OpaqueFamily, Span};
 use precedence::{Chain, Link};
 
@@ -44,6 +46,8 @@ pub(crate) struct Parser<'a> {
     opts: &'a ParseOptions,
     lints: Vec<Lint>,
     depth: usize,
+    /// `opts.max_nesting` clamped to [`MAX_NESTING_LIMIT`].
+    max_nesting: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -53,6 +57,7 @@ impl<'a> Parser<'a> {
             opts,
             lints: Vec::new(),
             depth: 0,
+            max_nesting: opts.max_nesting.min(MAX_NESTING_LIMIT),
         }
     }
 
@@ -113,8 +118,8 @@ impl<'a> Parser<'a> {
 
     fn enter(&mut self, pos: usize) -> Result<(), Fail> {
         self.depth += 1;
-        if self.depth > self.opts.max_nesting {
-            return Err(Fail::new(K::TooDeep(self.opts.max_nesting), pos, pos + 1)
+        if self.depth > self.max_nesting {
+            return Err(Fail::new(K::TooDeep(self.max_nesting), pos, pos + 1)
                 .expecting("fewer nested parentheses and `!`"));
         }
         Ok(())
@@ -311,18 +316,31 @@ fn is_client_security(expr: &Expr) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::syntax::{ParseOptions, Precedence, parse_with};
+    use crate::syntax::{MAX_NESTING_LIMIT, ParseErrorKind, ParseOptions, Precedence, parse_with};
 
     #[test]
-    fn deep_parentheses_and_long_chains_use_the_heap() {
-        let depth = 100_000;
+    fn deep_parentheses_stop_at_the_ceiling_and_long_chains_use_the_heap() {
+        let depth = MAX_NESTING_LIMIT;
         let rule = format!("{}ns_true{}", "(".repeat(depth), ")".repeat(depth));
         let options = ParseOptions {
-            max_nesting: depth,
+            max_nesting: 100_000,
             ..ParseOptions::default()
         };
         let parsed = parse_with(&rule, &options).map(|p| p.expr.to_string());
         assert_eq!(parsed.ok().as_deref(), Some("ns_true"));
+        // Asking for more than the ceiling gets the ceiling.
+        let deeper = format!("({rule})");
+        let error = parse_with(&deeper, &options).map(|p| p.expr);
+        assert_eq!(
+            error
+                .as_ref()
+                .err()
+                .map(|e| (e.kind().clone(), e.span().start)),
+            Some((
+                ParseErrorKind::TooDeep(MAX_NESTING_LIMIT),
+                MAX_NESTING_LIMIT
+            ))
+        );
 
         let chain = vec!["a"; 100_000].join(" && ") + " || b";
         for precedence in [Precedence::Conventional, Precedence::LeftToRight] {

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::terms::OpAt;
+use super::shared::OpAt;
 use super::{Parser, hints, tokens};
 use crate::ast::{
     DateKind, Expr, ExprKind, Operator, Options, Qualifier, Simple, Span, Value, ValueType,
