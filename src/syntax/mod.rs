@@ -89,6 +89,48 @@ impl Default for ParseOptions {
     }
 }
 
+impl ParseOptions {
+    /// Sets [`precedence`](Self::precedence).
+    ///
+    /// ```
+    /// use nsexpr::syntax::{ParseOptions, Precedence, parse_with};
+    ///
+    /// let options = ParseOptions::default().precedence(Precedence::LeftToRight);
+    /// let parsed = parse_with("METHOD == GET || METHOD == HEAD && URL == /x", &options)?;
+    /// assert_eq!(
+    ///     nsexpr::ast::Grouped(&parsed.expr).to_string(),
+    ///     "(REQ.HTTP.METHOD == GET || REQ.HTTP.METHOD == HEAD) && REQ.HTTP.URL == /x"
+    /// );
+    /// # Ok::<(), nsexpr::ParseError>(())
+    /// ```
+    #[must_use]
+    pub fn precedence(mut self, precedence: Precedence) -> Self {
+        self.precedence = precedence;
+        self
+    }
+
+    /// Sets [`max_nesting`](Self::max_nesting) (clamped to [`MAX_NESTING_LIMIT`] when parsing).
+    #[must_use]
+    pub fn max_nesting(mut self, max_nesting: usize) -> Self {
+        self.max_nesting = max_nesting;
+        self
+    }
+
+    /// Sets [`max_input_len`](Self::max_input_len).
+    #[must_use]
+    pub fn max_input_len(mut self, max_input_len: usize) -> Self {
+        self.max_input_len = max_input_len;
+        self
+    }
+
+    /// Sets [`value_mode`](Self::value_mode).
+    #[must_use]
+    pub fn value_mode(mut self, value_mode: bool) -> Self {
+        self.value_mode = value_mode;
+        self
+    }
+}
+
 /// A parsed rule and the warnings found on the way.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parsed {
