@@ -166,3 +166,37 @@ fn new_rules_round_trip_through_the_ns_conf_lexer() {
         assert_eq!(lex_line(line).unwrap()[4].value, advanced, "{line}");
     }
 }
+
+/// A bind line ending in a comment gets its goto before the comment, and a configuration that
+/// binds to a vserver defined elsewhere (stalhood.conf) is proven on that vserver.
+#[test]
+fn stalhood_migration_keeps_gotos_out_of_comments_and_is_proven() {
+    let conf = include_str!("../corpus/configs/stalhood.conf");
+    let migration = migrate_config(conf, &ConvertOptions::default());
+    let binds: Vec<&str> = migration
+        .text
+        .lines()
+        .filter(|l| l.starts_with("bind vpn vserver GW_VS"))
+        .collect();
+    assert_eq!(binds.len(), 2, "{}", migration.text);
+    for bind in &binds {
+        let (command, comment) = bind.split_once('#').expect("the comment stays");
+        assert!(command.contains("-gotoPriorityExpression NEXT"), "{bind}");
+        assert!(!comment.contains("goto"), "{bind}");
+    }
+    let original = nsexpr::config::Config::read(conf, "stalhood.conf");
+    let migrated = nsexpr::config::Config::read(&migration.text, "migrated.conf");
+    assert!(
+        migrated.config.binds().iter().all(|b| b.goto().is_some()),
+        "the migrated binds read with their goto"
+    );
+    let mut proof = ConfigProof::new(&original.config, &migrated.config).unwrap();
+    assert!(proof.check_presets());
+    let verification = proof.finish();
+    assert!(verification.compared > 0);
+    assert!(
+        verification.is_equivalent(),
+        "{:?}",
+        verification.difference
+    );
+}

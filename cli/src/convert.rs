@@ -189,6 +189,9 @@ fn migrate(args: &ConvertArgs, path: &Path, format: Format) -> Result<ExitCode, 
             let _ = write!(summary, "{report}");
             eprint!("{summary}");
             match &verification {
+                Some(v) if v.compared == 0 => diag::print_warning(
+                    "not verified: the configuration has no vpn vserver to simulate",
+                ),
                 Some(v) if v.is_equivalent() => eprintln!(
                     "verified: both configurations simulate alike on {} simulations",
                     v.compared
@@ -251,9 +254,6 @@ fn prove_config(
 ) -> Result<ConfigVerification, Failure> {
     let before = Config::read(original, "original");
     let after = Config::read(migrated, "migrated");
-    if before.config.vservers().is_empty() {
-        return Ok(ConfigVerification::default());
-    }
     let mut proof =
         ConfigProof::new(&before.config, &after.config).map_err(|e| Failure(e.to_string()))?;
     if proof.check_presets() {

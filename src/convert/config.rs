@@ -191,6 +191,8 @@ struct Binding {
     priority: u64,
     priority_span: Span,
     has_goto: bool,
+    /// Where the command's last token ends in the line: options go there, before a comment.
+    command_end: usize,
 }
 
 fn option_value<'t>(tokens: &'t [Token<'_>], name: &str) -> Option<&'t Token<'t>> {
@@ -379,8 +381,14 @@ pub fn migrate_config(text: &str, options: &ConvertOptions) -> Migration {
                 bindings.iter().find(|b| b.line == line_no),
             ) {
                 (Some(priority), Some(b)) => {
-                    let mut new = splice(body, b.priority_span, &priority.to_string());
-                    new.push_str(" -gotoPriorityExpression NEXT");
+                    // The goto goes after the last token (a trailing `# comment` stays last);
+                    // the priority token ends at or before it, so its span still holds.
+                    let with_goto = splice(
+                        body,
+                        Span::new(b.command_end, b.command_end),
+                        " -gotoPriorityExpression NEXT",
+                    );
+                    let new = splice(&with_goto, b.priority_span, &priority.to_string());
                     push_changed(
                         &mut out,
                         &mut report,
@@ -495,6 +503,7 @@ fn session_bindings(
             priority: priority.value.parse().unwrap_or(u64::MAX),
             priority_span: priority.span,
             has_goto: option_value(tokens, "gotoPriorityExpression").is_some(),
+            command_end: tokens.last().map_or(0, |t| t.span.end),
         });
     }
     out

@@ -11,7 +11,7 @@ use std::fmt;
 use super::rule::Converted;
 use super::verify::{Case, Probe, Verification, adversarial_set, verify};
 use crate::ast::Expr;
-use crate::config::Config;
+use crate::config::{BindPoint, Config};
 use crate::eval::RequestView;
 use crate::sim::{Report, SimError, SimOptions, Simulator, presets};
 use crate::{CompileOptions, Context, NamedExpressions, Program, Syntax};
@@ -141,9 +141,22 @@ impl ConfigProof {
     /// Builds the simulators of both configurations. Identities: anonymous, each user bound in
     /// either file with no group, and each bound group alone.
     pub fn new(original: &Config, migrated: &Config) -> Result<ConfigProof, SimError> {
+        // Every vserver defined or bound to (a file that only binds to a vserver defined
+        // elsewhere is still proven on it).
+        let mut names: Vec<&str> = original
+            .vservers()
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect();
+        for bind in original.binds() {
+            if let BindPoint::Vserver(name) = &bind.point
+                && !names.iter().any(|n| n.eq_ignore_ascii_case(name))
+            {
+                names.push(name);
+            }
+        }
         let mut vservers = Vec::new();
-        for vserver in original.vservers() {
-            let name = vserver.name.as_str();
+        for name in names {
             let before = Simulator::new(original, Some(name), SimOptions::default())?;
             let after = Simulator::new(migrated, Some(name), SimOptions::default())?;
             vservers.push((name.to_owned(), before, after));
