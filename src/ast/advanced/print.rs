@@ -39,6 +39,15 @@ impl fmt::Display for AdvExpr {
             AdvKind::Enum(word) => f.write_str(word),
             AdvKind::Chain(chain) => {
                 match &chain.head {
+                    // A head named `re` or `xp` directly followed by `.` or `(` would read back as
+                    // a pattern literal (`re.x.`): a blank keeps it a name.
+                    ChainHead::Word(call) if reads_as_pattern_prefix(&call.name) => {
+                        f.write_str(&call.name)?;
+                        if call.args.is_some() || !chain.calls.is_empty() {
+                            f.write_char(' ')?;
+                        }
+                        write_args(f, call)?;
+                    }
                     ChainHead::Word(call) => write_call(f, call)?,
                     ChainHead::Expr(head) => write_operand(f, head, needs_parens_as_head(head))?,
                 }
@@ -103,8 +112,17 @@ fn write_operand(f: &mut fmt::Formatter<'_>, expr: &AdvExpr, parens: bool) -> fm
     }
 }
 
+/// Whether a word is the prefix of a pattern literal (`re/.../`, `xp/.../`).
+fn reads_as_pattern_prefix(word: &str) -> bool {
+    word.eq_ignore_ascii_case("re") || word.eq_ignore_ascii_case("xp")
+}
+
 fn write_call(f: &mut fmt::Formatter<'_>, call: &Call) -> fmt::Result {
     f.write_str(&call.name)?;
+    write_args(f, call)
+}
+
+fn write_args(f: &mut fmt::Formatter<'_>, call: &Call) -> fmt::Result {
     if let Some(args) = &call.args {
         f.write_char('(')?;
         for (i, arg) in args.iter().enumerate() {
