@@ -6,14 +6,15 @@
 //! policies, vserver, group and user binds with priorities and goto, `set vpn parameter`, stray
 //! lines) over a small shared name pool, so references resolve, collide and form cycles. Rules are
 //! random boolean combinations of real-world classic terms and named-expression references.
-//! Either way the text goes through `Config::read`, `Simulator::new` and one simulation.
+//! Either way the bytes go through `Config::read_bytes`, `Simulator::new` and one simulation.
 #![no_main]
 
 use libfuzzer_sys::arbitrary::{Arbitrary, Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
+use nsexpr::Context;
 use nsexpr::config::Config;
-use nsexpr::eval::RawRequest;
-use nsexpr::sim::{Identity, SimOptions, Simulator};
+use nsexpr::eval::HeaderList;
+use nsexpr::sim::{SimOptions, Simulator};
 
 /// Names shared by every kind of object, so that policies, actions, expressions and binds refer
 /// to one another (and sometimes to the wrong kind).
@@ -170,11 +171,11 @@ fn command(u: &mut Unstructured<'_>) -> Result<String> {
     })
 }
 
-/// The config text, the request headers and the identity to simulate.
+/// The config bytes, the request headers and the identity (user and groups) to simulate.
 struct Scenario {
-    text: String,
+    text: Vec<u8>,
     headers: Vec<(&'static str, &'static [u8])>,
-    identity: Identity,
+    identity: Context,
 }
 
 impl<'a> Arbitrary<'a> for Scenario {
@@ -189,16 +190,17 @@ impl<'a> Arbitrary<'a> for Scenario {
             let (name, value) = *u.choose(HEADERS)?;
             headers.push((name, value.as_bytes()));
         }
-        let identity = Identity {
-            user: u.arbitrary::<bool>()?.then(|| "u1".to_string()),
-            groups: ["G1", "G2"]
+        let mut identity = Context::default();
+        identity.user = u.arbitrary::<bool>()?.then(|| "u1".to_string());
+        identity.groups = Some(
+            ["G1", "G2"]
                 .into_iter()
                 .filter(|_| u.arbitrary().unwrap_or(false))
                 .map(String::from)
                 .collect(),
-        };
+        );
         Ok(Scenario {
-            text,
+            text: text.into_bytes(),
             headers,
             identity,
         })
@@ -214,27 +216,21 @@ fuzz_target!(|data: &[u8]| {
             s
         }
         _ => Scenario {
-            text: String::from_utf8_lossy(data).into_owned(),
+            text: data.to_vec(),
             headers: HEADERS
                 .iter()
                 .step_by(3)
                 .map(|(name, value)| (*name, value.as_bytes()))
                 .collect(),
-            identity: Identity::default(),
+            identity: Context::default(),
         },
     };
-    let read = Config::read(&scenario.text, "fuzz.conf");
+    let read = Config::read_bytes(&scenario.text, "fuzz.conf");
     let Ok(simulator) = Simulator::new(&read.config, None, SimOptions::default()) else {
         return;
     };
-    let request = RawRequest {
-        method: b"POST",
-        target: b"/cgi/login",
-        version: b"HTTP/1.1",
-        headers: &scenario.headers,
-        carried: None,
-    };
-    let report = simulator.simulate(&request, None, &scenario.identity);
+    let request = HeaderList::new("POST", "/cgi/login", &scenario.headers);
+    let report = simulator.simulate_with(&request, &scenario.identity);
     if let Some(winner) = &report.winner {
         assert!(simulator.policy_names().any(|name| name == winner));
     }

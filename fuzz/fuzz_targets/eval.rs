@@ -28,7 +28,11 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     let request = HeaderList::new("POST", target, &headers);
     let names = NamedExpressions::new();
-    for instance in [HeaderInstance::Last, HeaderInstance::First, HeaderInstance::Any] {
+    for instance in [
+        HeaderInstance::Last,
+        HeaderInstance::First,
+        HeaderInstance::Any,
+    ] {
         let options = CompileOptions::default().header_instance(instance);
         let Ok(program) = Program::builder()
             .options(options.clone())
