@@ -21,7 +21,7 @@ use crate::syntax::advanced::parse_advanced;
 use crate::syntax::is_advanced;
 
 use super::atoms::{Atoms, Test, TextKind};
-use super::truth::{Budget, PART_LEN, report_truth};
+use super::truth::{Budget, PART_LEN, report_contradiction, report_truth};
 use super::{Code, Sink};
 
 /// The configuration's named expressions: every one as a classic definition (as the classic
@@ -332,33 +332,15 @@ fn contradictions(
         found.insert(node.span);
         let is_root = std::ptr::eq(node, ast);
         root |= is_root;
-        let why = match operands.as_slice() {
-            [one] => format!("`{}` never holds", operand(one)),
-            [a, b] => format!("`{}` and `{}` cannot both hold", operand(a), operand(b)),
-            many => {
-                let listed: Vec<String> =
-                    many.iter().map(|e| format!("`{}`", operand(e))).collect();
-                let (last, rest) = listed
-                    .split_last()
-                    .map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
-                format!("{} and {last} cannot all hold", rest.join(", "))
-            }
-        };
-        let message = if is_root {
-            format!("the rule can never be true: {why}")
-        } else if operands.len() == items.len() {
-            format!("the part `{node}` of the rule can never be true: its operands cannot all hold")
-        } else {
-            format!("the part `{node}` of the rule can never be true: {why}")
-        };
-        sink.push(
-            Code::Contradiction,
-            sink.rule_position(rule, node.span.start),
-            message,
-            Some(
-                "one of these tests is probably a typo; as written this part never applies"
-                    .to_owned(),
-            ),
+        let shown: Vec<String> = operands.iter().copied().map(operand).collect();
+        let part = (!is_root).then(|| node.to_string());
+        report_contradiction(
+            rule,
+            node.span.start,
+            part,
+            &shown,
+            operands.len() == items.len(),
+            sink,
         );
     }
     root

@@ -12,7 +12,7 @@ use crate::syntax::{LintKind, ParseOptions, is_advanced, parse_with};
 
 use super::advanced;
 use super::atoms::Atoms;
-use super::truth::{Budget, PART_LEN, report_truth};
+use super::truth::{Budget, PART_LEN, report_contradiction, report_truth};
 use super::{Code, Firmware, LintOptions, Sink};
 
 pub(super) fn check(config: &Config, options: &LintOptions, sink: &mut Sink<'_>) {
@@ -176,39 +176,15 @@ fn contradictions(
         found.insert(node.span);
         let is_root = std::ptr::eq(node, expr);
         root |= is_root;
-        let why = match operands.as_slice() {
-            [one] => format!("`{}` never holds", operand(one)),
-            [a, b] => format!("`{}` and `{}` cannot both hold", operand(a), operand(b)),
-            many => {
-                let listed: Vec<String> =
-                    many.iter().map(|e| format!("`{}`", operand(e))).collect();
-                let (last, rest) = listed
-                    .split_last()
-                    .map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
-                format!("{} and {last} cannot all hold", rest.join(", "))
-            }
-        };
-        let message = if is_root {
-            format!("the rule can never be true: {why}")
-        } else if operands.len() == items.len() {
-            format!(
-                "the part `{}` of the rule can never be true: its operands cannot all hold",
-                Grouped(node)
-            )
-        } else {
-            format!(
-                "the part `{}` of the rule can never be true: {why}",
-                Grouped(node)
-            )
-        };
-        sink.push(
-            Code::Contradiction,
-            sink.rule_position(rule, node.span.start),
-            message,
-            Some(
-                "one of these tests is probably a typo; as written this part never applies"
-                    .to_owned(),
-            ),
+        let shown: Vec<String> = operands.iter().copied().map(operand).collect();
+        let part = (!is_root).then(|| Grouped(node).to_string());
+        report_contradiction(
+            rule,
+            node.span.start,
+            part,
+            &shown,
+            operands.len() == items.len(),
+            sink,
         );
     }
     root

@@ -62,3 +62,42 @@ pub(super) fn report_truth(
         Some(hint.to_owned()),
     );
 }
+
+/// Reports an `&&` that can never be true: the whole rule (`part` is `None`) or the part with
+/// that canonical text, because the `operands` shown (their text) cannot all hold; `every` when
+/// they are all the part's operands.
+pub(super) fn report_contradiction(
+    rule: &RuleText,
+    offset: usize,
+    part: Option<String>,
+    operands: &[String],
+    every: bool,
+    sink: &mut Sink<'_>,
+) {
+    let why = match operands {
+        [one] => format!("`{one}` never holds"),
+        [a, b] => format!("`{a}` and `{b}` cannot both hold"),
+        many => {
+            let listed: Vec<String> = many.iter().map(|e| format!("`{e}`")).collect();
+            let (last, rest) = listed
+                .split_last()
+                .map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
+            format!("{} and {last} cannot all hold", rest.join(", "))
+        }
+    };
+    let message = match part {
+        None => format!("the rule can never be true: {why}"),
+        Some(part) if every => {
+            format!("the part `{part}` of the rule can never be true: its operands cannot all hold")
+        }
+        Some(part) => format!("the part `{part}` of the rule can never be true: {why}"),
+    };
+    sink.push(
+        Code::Contradiction,
+        sink.rule_position(rule, offset),
+        message,
+        Some(
+            "one of these tests is probably a typo; as written this part never applies".to_owned(),
+        ),
+    );
+}
