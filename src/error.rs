@@ -31,14 +31,7 @@ pub(crate) fn write_caret(
 ) -> fmt::Result {
     let start = floor_char_boundary(source, span.start.min(source.len()));
     let end = floor_char_boundary(source, span.end.clamp(start, source.len()));
-    let line_start = source
-        .get(..start)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let line_end = source
-        .get(start..)
-        .and_then(|s| s.find('\n'))
-        .map_or(source.len(), |i| start + i);
+    let (line_start, line_end) = line_bounds(source, start);
     let line = source.get(line_start..line_end).unwrap_or("");
     let line_no = source
         .get(..line_start)
@@ -59,6 +52,20 @@ pub(crate) fn write_caret(
 }
 
 /// The largest char boundary not above `i`.
+/// The byte range of the line of `source` that holds byte `at` (a char boundary), without its
+/// line end.
+pub(crate) fn line_bounds(source: &str, at: usize) -> (usize, usize) {
+    let start = source
+        .get(..at)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let end = source
+        .get(at..)
+        .and_then(|s| s.find('\n'))
+        .map_or(source.len(), |i| at + i);
+    (start, end)
+}
+
 pub(crate) fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;

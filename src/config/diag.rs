@@ -7,6 +7,7 @@
 use std::fmt;
 
 use crate::ast::Span;
+use crate::error::floor_char_boundary;
 
 use super::lexer::LexErrorKind;
 
@@ -74,8 +75,8 @@ impl Excerpt {
     /// assert!(excerpt.to_string().ends_with("^^^^^^^"));
     /// ```
     pub fn new(line: &str, span: Span) -> Excerpt {
-        let start = floor_boundary(line, span.start);
-        let end = floor_boundary(line, span.end.max(start));
+        let start = floor_char_boundary(line, span.start.min(line.len()));
+        let end = floor_char_boundary(line, span.end.max(start).min(line.len()));
         let before = line.get(..start).unwrap_or("");
         let inside = line.get(start..end).unwrap_or("");
         let after = line.get(end..).unwrap_or("");
@@ -490,12 +491,4 @@ fn did_you_mean(nearest: Option<&str>) -> String {
     nearest
         .map(|n| format!(" (did you mean `{n}`?)"))
         .unwrap_or_default()
-}
-
-fn floor_boundary(s: &str, mut i: usize) -> usize {
-    i = i.min(s.len());
-    while i > 0 && !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }

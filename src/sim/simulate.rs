@@ -1285,14 +1285,7 @@ fn bounded_error(error: &crate::Error) -> String {
         },
     };
     let start = crate::error::floor_char_boundary(source, span.start.min(source.len()));
-    let line_start = source
-        .get(..start)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let line_end = source
-        .get(start..)
-        .and_then(|s| s.find('\n'))
-        .map_or(source.len(), |i| start + i);
+    let (line_start, line_end) = crate::error::line_bounds(source, start);
     let line = source.get(line_start..line_end).unwrap_or("");
     let end = span.end.clamp(start, line_end);
     let excerpt = Excerpt::new(line, crate::Span::new(start - line_start, end - line_start));
